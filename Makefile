@@ -1,0 +1,37 @@
+# Entry points for people and CI. Every target that needs the Dagger engine
+# brings the local toolchain up first (a second run only checks, in seconds).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+AIRGAP := infra/airgap/toolchain.sh
+ENV_FILE := bin/airgap.env
+GO_TEST_FLAGS ?= -count=1
+
+.PHONY: toolchain toolchain-status toolchain-down toolchain-clean test test-unit test-e2e
+
+## toolchain: install and start dockerd, the registry mirror, Trivy's fixture DB and the Dagger engine
+toolchain:
+	bash $(AIRGAP) up
+
+## toolchain-status: print the state of the toolchain's parts
+toolchain-status:
+	bash $(AIRGAP) status
+
+## toolchain-down: stop the engine and the mirror; images and caches stay
+toolchain-down:
+	bash $(AIRGAP) down
+
+## toolchain-clean: remove every container, volume, image and cache the toolchain made
+toolchain-clean:
+	bash $(AIRGAP) clean
+
+## test: unit tests, then end-to-end tests on the local engine
+test: test-unit test-e2e
+
+## test-unit: fast tests with no engine
+test-unit:
+	cd infra/airgap && go vet ./... && go test $(GO_TEST_FLAGS) ./...
+
+## test-e2e: end-to-end tests through the local Dagger engine
+test-e2e: toolchain
+	source $(ENV_FILE) && cd infra/airgap && go test $(GO_TEST_FLAGS) -tags e2e -timeout 30m ./e2e/...
