@@ -30,4 +30,4 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 tail -n 20 "$AIRGAP_LOG_DIR/dockerd.log" >&2
-die "dockerd did not answer within 30 s; see $AIRGAP_LOG_DIR/dockerd.log"
+die "dockerd did not respond within 30 s; see $AIRGAP_LOG_DIR/dockerd.log"

@@ -23,7 +23,7 @@ build_trivy() {
   log "building trivy $TRIVY_VERSION from its Go module (about 6 minutes cold)"
   mkdir -p "$dir"
   # Trivy imports encoding/json/v2, which Go 1.26 builds only with GOEXPERIMENT=jsonv2.
-  run_logged build-trivy env GOBIN="$dir" GOEXPERIMENT=jsonv2 CGO_ENABLED=0 GOFLAGS= \
+  run_logged build-trivy env GOBIN="$dir" GOEXPERIMENT=jsonv2 CGO_ENABLED=0 GOFLAGS='' \
     go install -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION" \
     "github.com/aquasecurity/trivy/cmd/trivy@v$TRIVY_VERSION"
 }
@@ -37,7 +37,7 @@ build_compose() {
   fi
   log "building docker compose $COMPOSE_VERSION from its Go module"
   local module=github.com/docker/compose/v2 src
-  src=$(GOFLAGS= go mod download -json "$module@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  src=$(GOFLAGS='' go mod download -json "$module@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [[ -d $src ]] || die "go mod download $module@$COMPOSE_VERSION gave no module directory"
   rm -rf "$dir/src"
   mkdir -p "$dir"

@@ -50,4 +50,4 @@ for _ in $(seq 1 40); do
   sleep 0.25
 done
 docker logs --tail 20 "$REGISTRY_CONTAINER" >&2 || true
-die "the registry mirror did not answer on http://$REGISTRY_HOST/v2/ within 10 s"
+die "the registry mirror did not respond on http://$REGISTRY_HOST/v2/ within 10 s"

@@ -56,7 +56,7 @@ build_tools() {
 # when it is in the module cache) and prints its directory.
 module_dir() {
   local dir
-  dir=$(cd / && GOFLAGS= go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  dir=$(cd / && GOFLAGS='' go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [[ -d $dir ]] || die "go mod download $1 gave no module directory"
   printf '%s\n' "$dir"
 }
@@ -64,7 +64,7 @@ module_dir() {
 # checks_version: prints the trivy-checks version in Trivy's go.mod.
 checks_version() {
   local gomod version
-  gomod=$(cd / && GOFLAGS= go mod download -json "github.com/aquasecurity/trivy@v$TRIVY_VERSION" |
+  gomod=$(cd / && GOFLAGS='' go mod download -json "github.com/aquasecurity/trivy@v$TRIVY_VERSION" |
     sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
   [[ -f $gomod ]] || die "go mod download found no go.mod for trivy v$TRIVY_VERSION"
   version=$(awk '$1 == "github.com/aquasecurity/trivy-checks" { print $2 }' "$gomod")
