@@ -28,8 +28,10 @@ toolchain-clean:
 ## test: unit tests, then end-to-end tests on the local engine
 test: test-unit test-e2e
 
-## test-unit: fast tests with no engine
+## test-unit: fast tests with no engine: pipelines/, the backend, the toolchain's programs
 test-unit:
+	go vet ./... && go test $(GO_TEST_FLAGS) ./...
+	cd images/ai-orchestrator && go vet ./... && go test $(GO_TEST_FLAGS) ./...
 	cd infra/airgap && go vet ./... && go test $(GO_TEST_FLAGS) ./...
 
 ## test-e2e: end-to-end tests through the local Dagger engine

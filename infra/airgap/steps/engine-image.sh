@@ -31,7 +31,17 @@ go_version=$(go env GOVERSION)
 
 # The base image's ID is part of the key, so a rebuilt base rebuilds both.
 base_id=$(docker image inspect -f '{{.Id}}' "$base_image")
-sdk_inputs=$(inputs_hash infra/airgap/images/go-sdk infra/airgap/steps/engine-image.sh)-$binaries_inputs-${base_id:7:12}
+# Extra CA certificates of the host, for example those of a proxy that
+# intercepts HTTPS. Only the Go SDK runtime needs them: it downloads modules.
+ca_dir=/usr/local/share/ca-certificates
+ca_files=()
+if [[ -d $ca_dir ]]; then
+  while IFS= read -r -d '' file; do
+    ca_files+=("$file")
+  done < <(find "$ca_dir" -maxdepth 1 -type f -name '*.crt' -print0 | LC_ALL=C sort -z)
+fi
+ca_hash=$(cat /dev/null "${ca_files[@]}" | sha256sum | cut -c1-12)
+sdk_inputs=$(inputs_hash infra/airgap/images/go-sdk infra/airgap/steps/engine-image.sh)-$binaries_inputs-${base_id:7:12}-$ca_hash
 engine_inputs=$(inputs_hash infra/airgap/images/engine infra/airgap/cmd/oci-layout)-$sdk_inputs
 
 mkdir -p "$AIRGAP_CACHE"
@@ -58,6 +68,10 @@ build_sdk_image() {
   mkdir -p "$context" "$seed"
   cp "$AIRGAP_DIR/images/go-sdk/Dockerfile" "$context/"
   cp "$dagger_dir/codegen" "$context/codegen"
+  mkdir -p "$context/ca-certificates"
+  if ((${#ca_files[@]} > 0)); then
+    cp "${ca_files[@]}" "$context/ca-certificates/"
+  fi
   # Hard links save copying the toolchain (about 270 MB for Go 1.26) when it
   # and the cache share a file system. Nothing writes to the linked files.
   if ! cp -al "$go_root" "$context/go" 2>/dev/null; then

@@ -5,8 +5,8 @@
 # at it.
 #
 # The container is replaced when the engine image, the GOPROXY passed to Go
-# SDK modules, the host's extra CA certificates or this script change. Its
-# cache lives on the named volume $ENGINE_VOLUME and survives the replacement.
+# SDK modules or this script change. Its cache lives on the named volume
+# $ENGINE_VOLUME and survives the replacement.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 require_docker
@@ -15,7 +15,6 @@ command -v go >/dev/null 2>&1 || PATH=/usr/local/go/bin:$PATH
 
 image=$LOCAL_PREFIX/dagger-engine:$DAGGER_VERSION
 cli=$AIRGAP_CACHE/dagger-$DAGGER_VERSION/dagger
-ca_dir=/usr/local/share/ca-certificates
 docker image inspect "$image" >/dev/null 2>&1 ||
   die "engine image $image is missing; run infra/airgap/steps/engine-image.sh first"
 [[ -x "$cli" ]] || die "the Dagger CLI $cli is missing; run infra/airgap/steps/dagger.sh first"
@@ -27,15 +26,12 @@ docker image inspect "$image" >/dev/null 2>&1 ||
 # Set AIRGAP_ENGINE_GOPROXY=off to build modules from the seeded cache only.
 goproxy=${AIRGAP_ENGINE_GOPROXY:-$(go env GOPROXY 2>/dev/null || echo https://proxy.golang.org,direct)}
 
-# Extra CA certificates of the host, for example those of a proxy that
-# intercepts HTTPS. The engine trusts them and installs them into every
-# container it runs.
-ca_files=()
-if [[ -d $ca_dir ]]; then
-  while IFS= read -r -d '' file; do
-    ca_files+=("$file")
-  done < <(find "$ca_dir" -maxdepth 1 -type f -name '*.crt' -print0 | LC_ALL=C sort -z)
-fi
+# The engine gets no extra CA certificates, although a proxy here may
+# intercept HTTPS: an engine that has them installs them into every container
+# it runs with the container's update-ca-certificates, and that fails the
+# exec in hardened images, which keep ca-certificates but have no shell. Only
+# the Go SDK runtime downloads over HTTPS, and its image trusts them
+# (steps/engine-image.sh).
 
 image_id=$(docker image inspect -f '{{.Id}}' "$image")
 # The container's key covers this script too, so changed `docker create`
@@ -45,15 +41,12 @@ config=$(
     echo "$image_id"
     echo "$goproxy"
     sha256sum "$AIRGAP_DIR/steps/engine.sh" | cut -d' ' -f1
-    if ((${#ca_files[@]} > 0)); then
-      sha256sum "${ca_files[@]}"
-    fi
   } | sha256sum | cut -c1-16
 )
 
 current_config=$(docker inspect -f '{{index .Config.Labels "io.atlasia.airgap.inputs"}}' "$ENGINE_CONTAINER" 2>/dev/null || true)
 if docker inspect "$ENGINE_CONTAINER" >/dev/null 2>&1 && [[ "$current_config" != "$config" ]]; then
-  log "replacing $ENGINE_CONTAINER: its image, GOPROXY, CA certificates or this script changed"
+  log "replacing $ENGINE_CONTAINER: its image, GOPROXY or this script changed"
   previous_image_id=$(docker inspect -f '{{.Image}}' "$ENGINE_CONTAINER")
   docker rm -f "$ENGINE_CONTAINER" >/dev/null
   # A rebuild by steps/engine-image.sh leaves the previous engine image
@@ -86,11 +79,6 @@ if ! docker inspect "$ENGINE_CONTAINER" >/dev/null 2>&1; then
     -v "$ENGINE_VOLUME:/var/lib/dagger" \
     -e "_DAGGER_ENGINE_SYSTEMENV_GOPROXY=$goproxy" \
     "$image" >/dev/null
-  # Copied, not mounted: at start the engine runs c_rehash, which writes
-  # hash links into this directory.
-  for file in "${ca_files[@]}"; do
-    docker cp "$file" "$ENGINE_CONTAINER:$ca_dir/" >/dev/null
-  done
   docker start "$ENGINE_CONTAINER" >/dev/null
 elif [[ "$(docker inspect -f '{{.State.Running}}' "$ENGINE_CONTAINER")" != true ]]; then
   log "starting the stopped $ENGINE_CONTAINER"

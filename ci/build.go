@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"dagger/atlasia/internal/dagger"
+
+	"github.com/atlasia-ai/supplychain/pipelines/platform"
+)
+
+// Backend returns the ai-orchestrator image, built from
+// images/ai-orchestrator and hardened.
+func (m *Atlasia) Backend(
+	ctx context.Context,
+	// Apply the hardening cleanup (package manager, shells, setuid bits,
+	// world-writable paths). Set to false for the image as the Dockerfile
+	// builds it.
+	// +default=true
+	harden bool,
+) (*dagger.Container, error) {
+	return m.image("ai-orchestrator", harden)
+}
+
+// Frontend returns the frontend image (nginx serving the web UI), built from
+// images/frontend and hardened.
+func (m *Atlasia) Frontend(
+	ctx context.Context,
+	// Apply the hardening cleanup. Set to false for the image as the
+	// Dockerfile builds it.
+	// +default=true
+	harden bool,
+) (*dagger.Container, error) {
+	return m.image("frontend", harden)
+}
+
+// Build builds every image of the platform and returns a directory with one
+// tarball each (ai-orchestrator.tar, frontend.tar) that `docker load` accepts.
+// Export it with `dagger call build export --path build`.
+func (m *Atlasia) Build(
+	ctx context.Context,
+	// Apply the hardening cleanup.
+	// +default=true
+	harden bool,
+) (*dagger.Directory, error) {
+	out := dag.Directory()
+	for _, img := range platform.Images() {
+		ctr, err := m.image(img.Name, harden)
+		if err != nil {
+			return nil, err
+		}
+		out = out.WithFile(img.Name+".tar", ctr.AsTarball())
+	}
+	return out, nil
+}
+
+// image builds the named platform image from its Dockerfile and, when
+// hardenImage is true, hardens it.
+func (m *Atlasia) image(name string, hardenImage bool) (*dagger.Container, error) {
+	img, err := platform.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	bases := map[string]string{
+		platform.BaseArgDebian: m.DebianImage,
+		platform.BaseArgGolang: m.GolangImage,
+	}
+	args := []dagger.BuildArg{
+		{Name: "VERSION", Value: m.Version},
+		{Name: "REVISION", Value: m.Revision},
+		{Name: "CREATED", Value: m.Created},
+	}
+	for _, arg := range img.BaseArgs {
+		args = append(args, dagger.BuildArg{Name: arg, Value: bases[arg]})
+	}
+	ctr := m.Source.Directory(img.Context).DockerBuild(dagger.DirectoryDockerBuildOpts{BuildArgs: args})
+	if !hardenImage {
+		return ctr, nil
+	}
+	return m.harden(ctr, img)
+}
+
+// harden applies the image's hardening plan in a Debian tool container to a
+// copy of the image's root filesystem, and returns the image with that
+// filesystem as its only layer and its original configuration (user,
+// environment, HEALTHCHECK, labels). A single new layer is what keeps the
+// removed files out of the shipped image: deleting them in a layer on top
+// would leave them in the layers below.
+func (m *Atlasia) harden(ctr *dagger.Container, img platform.Image) (*dagger.Container, error) {
+	const src, dst = "/image", "/hardened"
+	script, err := img.HardenPlan().Script(dst)
+	if err != nil {
+		return nil, fmt.Errorf("harden %s: %w", img.Name, err)
+	}
+	rootfs := dag.Container().
+		From(m.DebianImage).
+		WithMountedDirectory(src, ctr.Rootfs()).
+		WithMountedDirectory(dst, dag.Directory()).
+		// cp -a keeps owners, modes, links and extended attributes such as
+		// file capabilities.
+		WithExec([]string{"cp", "-a", src + "/.", dst + "/"}).
+		WithExec([]string{"sh", "-c", script}).
+		Directory(dst)
+	return ctr.WithRootfs(rootfs), nil
+}

@@ -1,0 +1,3 @@
+module github.com/atlasia-ai/supplychain
+
+go 1.26.8

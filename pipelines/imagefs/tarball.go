@@ -1,0 +1,272 @@
+package imagefs
+
+import (
+	"archive/tar"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// maxMetadataSize is the size, in bytes, of the largest manifest, index or
+// image config that ReadTarball reads into memory. Real ones are a few KiB.
+const maxMetadataSize = 16 << 20
+
+// ReadTarball reads the image in the tarball at path: the output of
+// `docker save` (legacy layout or, from Docker 25, OCI layout) or of Dagger's
+// Container.AsTarball. It uses manifest.json when the tarball has one, and
+// otherwise the OCI layout's index.json. Layers may be plain or
+// gzip-compressed tar, and are read one at a time as streams.
+//
+// ReadTarball fails when the file is not such a tarball, or when it contains
+// several images and WithRepoTag selects none of them. It also fails when a
+// layer uses another compression (zstd, bzip2, xz), and when a digest that
+// the tarball records does not match the data.
+func ReadTarball(path string, opts ...Option) (*Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening image tarball: %w", err)
+	}
+	defer f.Close()
+
+	img, err := readTarball(f, makeOptions(opts))
+	if err != nil {
+		return nil, fmt.Errorf("reading image tarball %q: %w", path, err)
+	}
+	return img, nil
+}
+
+// member is a file of the outer tarball, located by its byte range.
+type member struct {
+	typeflag byte
+	offset   int64
+	size     int64
+	linkname string
+}
+
+// archive indexes the members of an image tarball so that each one can be
+// read with no second pass over the file.
+type archive struct {
+	r       io.ReaderAt
+	members map[string]member
+}
+
+// indexArchive reads the tar headers of f and records where each member's
+// data starts. archive/tar reads exactly up to the data of the entry that
+// Next returns, so the file offset at that point is the data offset.
+func indexArchive(f io.ReadSeeker, r io.ReaderAt) (*archive, error) {
+	a := &archive{r: r, members: map[string]member{}}
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return a, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading tar header: %w", err)
+		}
+		offset, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, fmt.Errorf("locating tar member %q: %w", hdr.Name, err)
+		}
+		a.members[memberName(hdr.Name)] = member{
+			typeflag: hdr.Typeflag,
+			offset:   offset,
+			size:     hdr.Size,
+			linkname: hdr.Linkname,
+		}
+	}
+}
+
+// memberName returns the cleaned, relative name of a tarball member.
+func memberName(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+name), "/")
+}
+
+func (a *archive) has(name string) bool {
+	_, ok := a.members[memberName(name)]
+	return ok
+}
+
+// open returns a reader of the member name and its size. It follows
+// symlinks and hardlinks, which `docker save` writes for layers that two
+// images share.
+func (a *archive) open(name string) (*io.SectionReader, error) {
+	name = memberName(name)
+	for hops := 0; hops <= maxSymlinks; hops++ {
+		m, ok := a.members[name]
+		if !ok {
+			return nil, fmt.Errorf("member %q: %w", name, os.ErrNotExist)
+		}
+		switch m.typeflag {
+		case tar.TypeReg, tar.TypeRegA:
+			return io.NewSectionReader(a.r, m.offset, m.size), nil
+		case tar.TypeSymlink:
+			name = memberName(path.Join(path.Dir(name), m.linkname))
+		case tar.TypeLink:
+			name = memberName(m.linkname)
+		default:
+			return nil, fmt.Errorf("member %q is not a regular file (tar type %q)", name, m.typeflag)
+		}
+	}
+	return nil, fmt.Errorf("member %q: more than %d links", name, maxSymlinks)
+}
+
+// readFile returns the contents of the member name, which must be at most
+// maxMetadataSize bytes.
+func (a *archive) readFile(name string) ([]byte, error) {
+	r, err := a.open(name)
+	if err != nil {
+		return nil, err
+	}
+	if r.Size() > maxMetadataSize {
+		return nil, fmt.Errorf("member %q is %d bytes, more than the %d allowed for metadata", name, r.Size(), maxMetadataSize)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading member %q: %w", name, err)
+	}
+	return data, nil
+}
+
+// source locates one image in a tarball: its config and layers, and the
+// digests to check them against.
+type source struct {
+	configName   string
+	configDigest string // empty when the layout records none
+	layerNames   []string
+	layerDigests []string // "" where the layout records none
+}
+
+func readTarball(f *os.File, o options) (*Image, error) {
+	a, err := indexArchive(f, f)
+	if err != nil {
+		return nil, err
+	}
+
+	var src source
+	switch {
+	case a.has("manifest.json"):
+		src, err = dockerSource(a, o.repoTag)
+	case a.has("index.json"):
+		src, err = ociSource(a, o.repoTag)
+	default:
+		return nil, errors.New("no manifest.json or index.json at the top: not the output of docker save or an OCI image layout")
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	rawConfig, err := a.readFile(src.configName)
+	if err != nil {
+		return nil, fmt.Errorf("reading image config: %w", err)
+	}
+	if src.configDigest != "" {
+		if got := sha256Digest(rawConfig); got != src.configDigest {
+			return nil, fmt.Errorf("image config %q has digest %s, not the recorded %s", src.configName, got, src.configDigest)
+		}
+	}
+	img, err := newImage(rawConfig)
+	if err != nil {
+		return nil, fmt.Errorf("image config %q: %w", src.configName, err)
+	}
+
+	diffIDs := img.config.DiffIDs
+	if len(diffIDs) != len(src.layerNames) {
+		return nil, fmt.Errorf("image config lists %d layers in rootfs.diff_ids but the manifest lists %d", len(diffIDs), len(src.layerNames))
+	}
+	for i, name := range src.layerNames {
+		r, err := a.open(name)
+		if err != nil {
+			return nil, fmt.Errorf("layer %d: %w", i, err)
+		}
+		layer, contents, err := readLayer(r, i, o)
+		if err != nil {
+			return nil, fmt.Errorf("layer %d (%q): %w", i, name, err)
+		}
+		if layer.DiffID != diffIDs[i] {
+			return nil, fmt.Errorf("layer %d (%q) has diff ID %s, but the image config records %s", i, name, layer.DiffID, diffIDs[i])
+		}
+		layer.Digest = src.layerDigests[i]
+		img.apply(layer, contents)
+	}
+	return img, nil
+}
+
+// dockerManifest is one image of a docker save manifest.json.
+type dockerManifest struct {
+	Config   string   `json:"Config"`
+	RepoTags []string `json:"RepoTags"`
+	Layers   []string `json:"Layers"`
+}
+
+// dockerSource reads manifest.json and selects the image tagged repoTag, or
+// the only image when repoTag is empty.
+func dockerSource(a *archive, repoTag string) (source, error) {
+	data, err := a.readFile("manifest.json")
+	if err != nil {
+		return source{}, err
+	}
+	var manifests []dockerManifest
+	if err := json.Unmarshal(data, &manifests); err != nil {
+		return source{}, fmt.Errorf("decoding manifest.json: %w", err)
+	}
+
+	var chosen *dockerManifest
+	switch {
+	case repoTag != "":
+		for i := range manifests {
+			for _, tag := range manifests[i].RepoTags {
+				if tag == repoTag {
+					chosen = &manifests[i]
+				}
+			}
+		}
+		if chosen == nil {
+			return source{}, fmt.Errorf("manifest.json has no image tagged %q", repoTag)
+		}
+	case len(manifests) == 1:
+		chosen = &manifests[0]
+	default:
+		return source{}, fmt.Errorf("manifest.json lists %d images: select one with WithRepoTag", len(manifests))
+	}
+
+	src := source{
+		configName:   chosen.Config,
+		configDigest: digestFromName(chosen.Config),
+		layerNames:   chosen.Layers,
+	}
+	for _, name := range chosen.Layers {
+		src.layerDigests = append(src.layerDigests, digestFromName(name))
+	}
+	return src, nil
+}
+
+// digestFromName returns the digest that a member name encodes: OCI blobs
+// are "blobs/sha256/HEX" and legacy docker save configs are "HEX.json". It
+// returns "" for other names, such as the legacy "ID/layer.tar".
+func digestFromName(name string) string {
+	name = memberName(name)
+	if hex, ok := strings.CutPrefix(name, "blobs/sha256/"); ok && isHexDigest(hex) {
+		return "sha256:" + hex
+	}
+	if hex, ok := strings.CutSuffix(name, ".json"); ok && isHexDigest(hex) {
+		return "sha256:" + hex
+	}
+	return ""
+}
+
+func isHexDigest(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
