@@ -7,7 +7,7 @@ AIRGAP := infra/airgap/toolchain.sh
 ENV_FILE := bin/airgap.env
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: toolchain toolchain-status toolchain-down toolchain-clean test test-unit test-e2e
+.PHONY: toolchain toolchain-status toolchain-down toolchain-clean test test-unit test-e2e bench
 
 ## toolchain: install and start dockerd, the registry mirror, Trivy's fixture DB and the Dagger engine
 toolchain:
@@ -34,6 +34,11 @@ test-unit:
 	cd images/ai-orchestrator && go vet ./... && go test $(GO_TEST_FLAGS) ./...
 	cd infra/airgap && go vet ./... && go test $(GO_TEST_FLAGS) ./...
 
-## test-e2e: end-to-end tests through the local Dagger engine
+## test-e2e: end-to-end tests through the local Dagger engine: the toolchain, then the module
 test-e2e: toolchain
 	source $(ENV_FILE) && cd infra/airgap && go test $(GO_TEST_FLAGS) -tags e2e -timeout 30m ./e2e/...
+	source $(ENV_FILE) && go test $(GO_TEST_FLAGS) -tags e2e -timeout 60m ./e2e/...
+
+## bench: time a cold and a warm build and compare image sizes (results go in docs/benchmarks.md)
+bench: toolchain
+	bash bench/build.sh

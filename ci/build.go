@@ -96,10 +96,11 @@ func (m *Atlasia) harden(ctr *dagger.Container, img platform.Image) (*dagger.Con
 		From(m.DebianImage).
 		WithMountedDirectory(src, ctr.Rootfs()).
 		WithMountedDirectory(dst, dag.Directory()).
-		// cp -a keeps owners, modes, links and extended attributes such as
-		// file capabilities.
-		WithExec([]string{"cp", "-a", src + "/.", dst + "/"}).
-		WithExec([]string{"sh", "-c", script}).
+		// One exec for the copy and the cleanup, because each exec on the
+		// mount adds a layer: a cleanup in a second exec would only hide
+		// the copied files behind whiteouts. cp -a keeps owners, modes,
+		// links and extended attributes such as file capabilities.
+		WithExec([]string{"sh", "-c", "cp -a " + src + "/. " + dst + "/\n" + script}).
 		Directory(dst)
 	return ctr.WithRootfs(rootfs), nil
 }
