@@ -6,11 +6,16 @@ import (
 
 	"dagger/atlasia/internal/dagger"
 
+	"github.com/atlasia-ai/supplychain/pipelines/dockerfile"
+	"github.com/atlasia-ai/supplychain/pipelines/imagetar"
 	"github.com/atlasia-ai/supplychain/pipelines/platform"
 )
 
 // Backend returns the ai-orchestrator image, built from
 // images/ai-orchestrator and hardened.
+//
+// NOTE: a container of Dagger v0.19.7 has no HEALTHCHECK; the tarballs of
+// `build` carry the one of the Dockerfile.
 func (m *Atlasia) Backend(
 	ctx context.Context,
 	// Apply the hardening cleanup (package manager, shells, setuid bits,
@@ -49,9 +54,43 @@ func (m *Atlasia) Build(
 		if err != nil {
 			return nil, err
 		}
-		out = out.WithFile(img.Name+".tar", ctr.AsTarball())
+		tarball, err := m.tarball(ctx, img, ctr)
+		if err != nil {
+			return nil, err
+		}
+		out = out.WithFile(img.Name+".tar", tarball)
 	}
 	return out, nil
+}
+
+// tarball returns the image as a tarball with the HEALTHCHECK of its
+// Dockerfile in the image config. Dagger v0.19.7 keeps a container's config
+// as an OCI image config, which has no Healthcheck field, so a DockerBuild
+// loses it and AsTarball writes the config without it.
+func (m *Atlasia) tarball(ctx context.Context, img platform.Image, ctr *dagger.Container) (*dagger.File, error) {
+	dockerfilePath := img.Context + "/Dockerfile"
+	source, err := m.Source.File(dockerfilePath).Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dockerfilePath, err)
+	}
+	healthcheck, err := dockerfile.ParseHealthcheck([]byte(source))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dockerfilePath, err)
+	}
+	if healthcheck == nil {
+		return ctr.AsTarball(), nil
+	}
+
+	// Files written to the module's working directory come back into the
+	// pipeline through CurrentModule().WorkdirFile.
+	name := img.Name + ".tar"
+	if _, err := ctr.AsTarball().Export(ctx, name); err != nil {
+		return nil, fmt.Errorf("export the %s image: %w", img.Name, err)
+	}
+	if err := imagetar.SetHealthcheck(name, name, healthcheck); err != nil {
+		return nil, fmt.Errorf("set the HEALTHCHECK of %s from %s: %w", img.Name, dockerfilePath, err)
+	}
+	return dag.CurrentModule().WorkdirFile(name), nil
 }
 
 // image builds the named platform image from its Dockerfile and, when

@@ -1,0 +1,201 @@
+package imagetar
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// maxMetadataSize is the size, in bytes, of the largest index, manifest or
+// image config that MutateConfig reads into memory. Real ones are a few KiB.
+const maxMetadataSize = 16 << 20
+
+// entry is a member of the tarball, located by its byte range.
+type entry struct {
+	typeflag byte
+	offset   int64
+	size     int64
+}
+
+// archive indexes the members of an image tarball, so that metadata files
+// can be read in any order with no second pass over the layers.
+type archive struct {
+	file    *os.File
+	entries map[string]entry
+}
+
+// indexArchive reads the tar headers of f and records where the data of
+// each member starts. tar.Reader seeks past the data of the members, and
+// after Next the file offset is where the data of the returned member
+// starts. indexArchive fails when a name is used by two regular files.
+func indexArchive(f *os.File) (*archive, error) {
+	a := &archive{file: f, entries: map[string]entry{}}
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return a, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading tar header: %w", err)
+		}
+		offset, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, fmt.Errorf("locating tar member %q: %w", hdr.Name, err)
+		}
+
+		name := memberName(hdr.Name)
+		if old, ok := a.entries[name]; ok && old.typeflag != tar.TypeDir {
+			return nil, fmt.Errorf("tar member %q appears twice", name)
+		}
+		a.entries[name] = entry{typeflag: hdr.Typeflag, offset: offset, size: hdr.Size}
+	}
+}
+
+// memberName returns the cleaned, relative name of a tarball member.
+func memberName(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+name), "/")
+}
+
+func (a *archive) has(name string) bool {
+	_, ok := a.entries[memberName(name)]
+	return ok
+}
+
+// readFile returns the contents of the regular file name, which must be at
+// most maxMetadataSize bytes.
+func (a *archive) readFile(name string) ([]byte, error) {
+	name = memberName(name)
+	e, ok := a.entries[name]
+	if !ok {
+		return nil, fmt.Errorf("member %q: %w", name, os.ErrNotExist)
+	}
+	if e.typeflag != tar.TypeReg && e.typeflag != tar.TypeRegA {
+		return nil, fmt.Errorf("member %q is not a regular file (tar type %q)", name, e.typeflag)
+	}
+	if e.size > maxMetadataSize {
+		return nil, fmt.Errorf("member %q is %d bytes, more than the %d allowed for an index, manifest or config", name, e.size, maxMetadataSize)
+	}
+	data := make([]byte, e.size)
+	if _, err := a.file.ReadAt(data, e.offset); err != nil {
+		return nil, fmt.Errorf("reading member %q: %w", name, err)
+	}
+	return data, nil
+}
+
+// writeArchive copies the tarball src to dst member by member. It writes
+// the new version of each member that replacements names in its place, and
+// copies the others, layers included, as they are. A new version is left
+// out when a member with its name is already in the output or is copied
+// from src, because blob names are digests, so that member has the same
+// contents. isCopied reports whether a member name is copied from src.
+func writeArchive(src io.Reader, dst io.Writer, replacements map[string]*blob, isCopied func(name string) bool) error {
+	tr := tar.NewReader(src)
+	tw := tar.NewWriter(dst)
+	written := map[string]bool{}
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading tar header: %w", err)
+		}
+		name := memberName(hdr.Name)
+
+		replacement, ok := replacements[name]
+		if !ok {
+			if err := tw.WriteHeader(hdr); err != nil {
+				return fmt.Errorf("writing tar header of %q: %w", name, err)
+			}
+			if _, err := io.Copy(tw, tr); err != nil {
+				return fmt.Errorf("copying member %q: %w", name, err)
+			}
+			written[name] = true
+			continue
+		}
+
+		newName := memberName(replacement.name)
+		if written[newName] || (newName != name && isCopied(newName)) {
+			continue
+		}
+		// Keep the header's spelling of the directory, such as "./blobs/".
+		renamed := *hdr
+		renamed.Name = strings.TrimSuffix(hdr.Name, path.Base(name)) + path.Base(newName)
+		renamed.Size = int64(len(replacement.data))
+		if err := tw.WriteHeader(&renamed); err != nil {
+			return fmt.Errorf("writing tar header of %q: %w", newName, err)
+		}
+		if _, err := tw.Write(replacement.data); err != nil {
+			return fmt.Errorf("writing member %q: %w", newName, err)
+		}
+		written[newName] = true
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("finishing the tarball: %w", err)
+	}
+	return nil
+}
+
+// sha256Digest returns the OCI digest of data, "sha256:" and 64 hex digits.
+func sha256Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// blobName returns the member name of the blob with the given digest in an
+// OCI image layout. It fails for digests other than sha256.
+func blobName(digest string) (string, error) {
+	encoded, ok := strings.CutPrefix(digest, "sha256:")
+	if !ok || !isHexDigest(encoded) {
+		return "", fmt.Errorf("unsupported digest %q: want sha256: and 64 lower-case hex digits", digest)
+	}
+	return "blobs/sha256/" + encoded, nil
+}
+
+// digestFromName returns the digest that a member name encodes: OCI blobs
+// are "blobs/sha256/HEX" and legacy docker save configs are "HEX.json". It
+// returns "" for other names.
+func digestFromName(name string) string {
+	base := path.Base(memberName(name))
+	encoded := strings.TrimSuffix(base, ".json")
+	if !isHexDigest(encoded) {
+		return ""
+	}
+	if encoded == base && !strings.HasPrefix(memberName(name), "blobs/sha256/") {
+		return ""
+	}
+	return "sha256:" + encoded
+}
+
+// renameBlob returns the member name for the new contents of the member
+// name, whose new digest is digest: a name that encodes the old digest, as
+// digestFromName reads it, gets the new one, and other names stay.
+func renameBlob(name, digest string) string {
+	if digestFromName(name) == "" {
+		return name
+	}
+	encoded := strings.TrimPrefix(digest, "sha256:")
+	dir, base := path.Split(name)
+	if strings.HasSuffix(base, ".json") {
+		return dir + encoded + ".json"
+	}
+	return dir + encoded
+}
+
+func isHexDigest(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
