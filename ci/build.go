@@ -42,6 +42,12 @@ func (m *Atlasia) Frontend(
 // Build builds every image of the platform and returns a directory with one
 // tarball each (ai-orchestrator.tar, frontend.tar) that `docker load` accepts.
 // Export it with `dagger call build export --path build`.
+//
+// The tarballs are written in the module's working directory (see tarball),
+// which exists only while the call runs, so the result is cached per
+// session: a result cached across sessions would point at a directory that
+// is gone. The image builds underneath stay cached by the engine.
+// +cache="session"
 func (m *Atlasia) Build(
 	ctx context.Context,
 	// Apply the hardening cleanup.
