@@ -2,6 +2,8 @@
 # brings the local toolchain up first (a second run only checks, in seconds).
 
 SHELL := /bin/bash
+# Go may be installed but not on PATH (a fresh root shell on Debian).
+export PATH := /usr/local/go/bin:$(PATH)
 .SHELLFLAGS := -euo pipefail -c
 AIRGAP := infra/airgap/toolchain.sh
 ENV_FILE := bin/airgap.env

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"fmt"
+	"log"
 	"io"
 	"net/http"
 	"os"
@@ -22,6 +23,17 @@ var built struct {
 	once sync.Once
 	dir  string
 	err  error
+}
+
+// TestMain removes the exported tarballs after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		if err := os.RemoveAll(built.dir); err != nil {
+			log.Printf("remove %s: %v", built.dir, err)
+		}
+	}
+	os.Exit(code)
 }
 
 // buildImages exports the hardened platform images once and returns the
@@ -47,16 +59,21 @@ func buildImages(t *testing.T) string {
 	return built.dir
 }
 
-// loadImage loads a tarball into the host's dockerd and returns the image ID.
+// loadImage loads a tarball into the host's dockerd and returns the image
+// ID. The test removes the image when it ends, unless another tag or a
+// container still uses it.
 func loadImage(t *testing.T, tarball string) string {
 	t.Helper()
 	out := mustRun(t, 5*time.Minute, "docker", "load", "--input", tarball)
 	for _, line := range strings.Split(out, "\n") {
-		if id, ok := strings.CutPrefix(line, "Loaded image ID: "); ok {
-			return strings.TrimSpace(id)
+		id, ok := strings.CutPrefix(line, "Loaded image ID: ")
+		if !ok {
+			id, ok = strings.CutPrefix(line, "Loaded image: ")
 		}
-		if ref, ok := strings.CutPrefix(line, "Loaded image: "); ok {
-			return strings.TrimSpace(ref)
+		if ok {
+			id = strings.TrimSpace(id)
+			t.Cleanup(func() { run(t, time.Minute, "docker", "rmi", id) })
+			return id
 		}
 	}
 	t.Fatalf("docker load --input %s printed no image:\n%s", tarball, out)
