@@ -4,8 +4,8 @@ package e2e
 
 import (
 	"fmt"
-	"log"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"path/filepath"
