@@ -9,7 +9,7 @@ AIRGAP := infra/airgap/toolchain.sh
 ENV_FILE := bin/airgap.env
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: toolchain toolchain-status toolchain-down toolchain-clean test test-unit test-e2e bench
+.PHONY: toolchain toolchain-status toolchain-down toolchain-clean scan test test-unit test-e2e bench
 
 ## toolchain: install and start dockerd, the registry mirror, Trivy's fixture DB and the Dagger engine
 toolchain:
@@ -26,6 +26,17 @@ toolchain-down:
 ## toolchain-clean: remove every container, volume, image and cache the toolchain made
 toolchain-clean:
 	bash $(AIRGAP) clean
+
+# Where the local toolchain's mirror serves Trivy's DB and checks bundle.
+MIRROR := registry.airgap.internal:5000
+SCAN_FLAGS ?= --db-repository $(MIRROR)/atlasia/trivy-db-fixture:2 \
+	--checks-bundle-repository $(MIRROR)/aquasec/trivy-checks:1 --insecure
+
+## scan: scan the bundled platform, write the reports to ./reports, then apply the gate
+# The second call reuses the engine's cached Trivy results: nothing is scanned twice.
+scan: toolchain
+	source $(ENV_FILE) && dagger call scan-reports $(SCAN_FLAGS) export --path reports
+	source $(ENV_FILE) && dagger call scan $(SCAN_FLAGS)
 
 ## test: unit tests, then end-to-end tests on the local engine
 test: test-unit test-e2e

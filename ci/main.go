@@ -28,6 +28,8 @@ type Atlasia struct {
 	DebianImage string
 	// +private
 	GolangImage string
+	// +private
+	TrivyImage string
 }
 
 func New(
@@ -53,6 +55,9 @@ func New(
 	// Go builder image of the backend (default: golang:1.26.8-bookworm).
 	// +optional
 	golangImage string,
+	// Trivy image that runs the scans (default: aquasec/trivy:0.74.0).
+	// +optional
+	trivyImage string,
 ) *Atlasia {
 	return &Atlasia{
 		Source:      source,
@@ -61,6 +66,7 @@ func New(
 		Created:     created,
 		DebianImage: orDefault(debianImage, pins.Debian),
 		GolangImage: orDefault(golangImage, pins.Golang),
+		TrivyImage:  orDefault(trivyImage, pins.Trivy),
 	}
 }
 

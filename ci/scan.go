@@ -1,0 +1,443 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"dagger/atlasia/internal/dagger"
+
+	"github.com/atlasia-ai/supplychain/pipelines/compose"
+	"github.com/atlasia-ai/supplychain/pipelines/findings"
+	"github.com/atlasia-ai/supplychain/pipelines/gate"
+	"github.com/atlasia-ai/supplychain/pipelines/report"
+	"github.com/atlasia-ai/supplychain/pipelines/sarif"
+	"github.com/atlasia-ai/supplychain/pipelines/suppress"
+)
+
+const (
+	trivyCacheDir   = "/root/.cache/trivy"
+	trivyWorkDir    = "/work"
+	composeFile     = "infra/docker-compose.ai.yml"
+	defaultConfig   = "infra/trivy-config.yaml"
+	composeTarget   = "compose"
+	sourceTarget    = "source"
+	imageTargetKind = "image"
+)
+
+// Scan scans the platform with Trivy and the project's compose checks, and
+// prints the Markdown summary. Targets: each image (vulnerabilities and
+// secrets, from its tarball), the source tree (misconfigurations and
+// secrets), and infra/docker-compose.ai.yml. It fails when the gate blocks,
+// with each blocking finding in the error. scan-reports runs the same scan
+// and returns the reports whether the gate blocks or not.
+func (m *Atlasia) Scan(
+	ctx context.Context,
+	// Directory of image tarballs to scan instead of building the platform;
+	// each *.tar file is the target image/<file name without .tar>.
+	// +optional
+	tarballs *dagger.Directory,
+	// Scan the hardened images. Set to false to scan the images as their
+	// Dockerfiles build them.
+	// +default=true
+	harden bool,
+	// Trivy and gate configuration (default: infra/trivy-config.yaml of the checkout).
+	// +optional
+	config *dagger.File,
+	// Suppressions file (default: the file the configuration names,
+	// infra/trivy-suppressions.yaml of the checkout).
+	// +optional
+	suppressions *dagger.File,
+	// Severities that block, comma-separated, e.g. HIGH,CRITICAL (default: the configuration's, CRITICAL).
+	// +optional
+	blockOn string,
+	// Severities to report, comma-separated (default: the configuration's, HIGH,CRITICAL).
+	// +optional
+	severity string,
+	// OCI repository of the Trivy vulnerability DB (default: Trivy's).
+	// +optional
+	dbRepository string,
+	// OCI repository of the Trivy checks bundle (default: Trivy's).
+	// +optional
+	checksBundleRepository string,
+	// Allow plain-HTTP and self-signed registries for the DB and checks bundle.
+	// +optional
+	insecure bool,
+	// Use the DB and checks already in the cache volume; download nothing.
+	// +optional
+	offline bool,
+	// Scan the targets one after another instead of concurrently.
+	// +optional
+	serial bool,
+) (string, error) {
+	result, err := m.scan(ctx, scanOptions{
+		Tarballs: tarballs, Harden: harden, Config: config, Suppressions: suppressions,
+		BlockOn: blockOn, Severity: severity, DBRepository: dbRepository,
+		ChecksBundleRepository: checksBundleRepository, Insecure: insecure, Offline: offline, Serial: serial,
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := result.verdict.Err(); err != nil {
+		return "", fmt.Errorf("%w\n\n%s", err, result.summary)
+	}
+	return result.summary, nil
+}
+
+// ScanReports runs the scan of `scan` and returns its reports, also when the
+// gate blocks: a Trivy JSON report per target (<target>.json), scan.sarif
+// (one run per target, each with its own category), table.txt, summary.md
+// and verdict.json. Export them with `export --path reports`.
+func (m *Atlasia) ScanReports(
+	ctx context.Context,
+	// Directory of image tarballs to scan instead of building the platform.
+	// +optional
+	tarballs *dagger.Directory,
+	// Scan the hardened images.
+	// +default=true
+	harden bool,
+	// Trivy and gate configuration (default: infra/trivy-config.yaml of the checkout).
+	// +optional
+	config *dagger.File,
+	// Suppressions file (default: the file the configuration names).
+	// +optional
+	suppressions *dagger.File,
+	// Severities that block, comma-separated.
+	// +optional
+	blockOn string,
+	// Severities to report, comma-separated.
+	// +optional
+	severity string,
+	// OCI repository of the Trivy vulnerability DB.
+	// +optional
+	dbRepository string,
+	// OCI repository of the Trivy checks bundle.
+	// +optional
+	checksBundleRepository string,
+	// Allow plain-HTTP and self-signed registries for the DB and checks bundle.
+	// +optional
+	insecure bool,
+	// Use the DB and checks already in the cache volume.
+	// +optional
+	offline bool,
+	// Scan the targets one after another.
+	// +optional
+	serial bool,
+) (*dagger.Directory, error) {
+	result, err := m.scan(ctx, scanOptions{
+		Tarballs: tarballs, Harden: harden, Config: config, Suppressions: suppressions,
+		BlockOn: blockOn, Severity: severity, DBRepository: dbRepository,
+		ChecksBundleRepository: checksBundleRepository, Insecure: insecure, Offline: offline, Serial: serial,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result.reports, nil
+}
+
+// scanOptions are the arguments that Scan and ScanReports share.
+type scanOptions struct {
+	Tarballs               *dagger.Directory
+	Harden                 bool
+	Config                 *dagger.File
+	Suppressions           *dagger.File
+	BlockOn                string
+	Severity               string
+	DBRepository           string
+	ChecksBundleRepository string
+	Insecure               bool
+	Offline                bool
+	Serial                 bool
+}
+
+// scanResult is what one scan produced.
+type scanResult struct {
+	verdict gate.Verdict
+	summary string
+	reports *dagger.Directory
+}
+
+// targetScan is the output of one target's scan.
+type targetScan struct {
+	scan  findings.Scan
+	json  string
+	sarif sarif.TargetLog
+}
+
+func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) {
+	policy, err := m.scanPolicy(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := m.suppressions(ctx, o, policy)
+	if err != nil {
+		return nil, err
+	}
+
+	tarballs := o.Tarballs
+	if tarballs == nil {
+		if tarballs, err = m.Build(ctx, o.Harden); err != nil {
+			return nil, err
+		}
+	}
+	names, err := tarballs.Glob(ctx, "*.tar")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no *.tar image tarballs to scan in the given directory; export images with `docker save -o NAME.tar IMAGE` or `dagger call build export --path DIR`")
+	}
+
+	trivy, err := m.trivy(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+
+	// One job per target; each writes its slot of scans.
+	jobs := make([]func(context.Context) (targetScan, error), 0, len(names)+2)
+	for _, name := range names {
+		target := findings.Target{Name: "image/" + strings.TrimSuffix(path.Base(name), ".tar"), Kind: imageTargetKind, Image: path.Base(name)}
+		file := tarballs.File(name)
+		jobs = append(jobs, func(ctx context.Context) (targetScan, error) {
+			return scanTrivy(ctx, trivy.WithMountedFile(trivyWorkDir+"/image.tar", file), target, policy,
+				"image", "--input", trivyWorkDir+"/image.tar", "--scanners", strings.Join(policy.Scanners, ","))
+		})
+	}
+	jobs = append(jobs, func(ctx context.Context) (targetScan, error) {
+		// Test fixtures (deliberately bad Dockerfiles, fake keys) live in
+		// testdata directories and are not part of what ships.
+		return scanTrivy(ctx, trivy.WithMountedDirectory("/src", m.Source), findings.Target{Name: sourceTarget, Kind: "filesystem"}, policy,
+			"fs", "--scanners", "misconfig,secret", "--skip-dirs", "**/testdata", "/src")
+	})
+	jobs = append(jobs, func(ctx context.Context) (targetScan, error) {
+		return m.scanCompose(ctx)
+	})
+
+	scans := make([]targetScan, len(jobs))
+	group, groupCtx := errgroup.WithContext(ctx)
+	if o.Serial {
+		group.SetLimit(1)
+	}
+	for i, job := range jobs {
+		group.Go(func() error {
+			result, err := job(groupCtx)
+			scans[i] = result
+			return err
+		})
+	}
+	if err := group.Wait(); err != nil {
+		return nil, err
+	}
+
+	return render(policy, entries, scans)
+}
+
+// render evaluates the gate and writes the reports.
+func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*scanResult, error) {
+	all := make([]findings.Scan, len(scans))
+	logs := make([]sarif.TargetLog, len(scans))
+	reports := dag.Directory()
+	for i, s := range scans {
+		all[i] = s.scan
+		logs[i] = s.sarif
+		reports = reports.WithNewFile(strings.ReplaceAll(s.scan.Target.Name, "/", "-")+".json", s.json)
+	}
+	verdict := gate.Evaluate(policy, all, entries, time.Now().UTC())
+	summary := report.FromVerdict(verdict)
+
+	merged, err := sarif.Merge(logs...)
+	if err != nil {
+		return nil, err
+	}
+	sarifData, err := sarif.Encode(merged)
+	if err != nil {
+		return nil, err
+	}
+	verdictData, err := json.MarshalIndent(verdict, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	markdown := report.Markdown(summary)
+	reports = reports.
+		WithNewFile("scan.sarif", string(sarifData)).
+		WithNewFile("table.txt", report.Table(summary)).
+		WithNewFile("summary.md", markdown).
+		WithNewFile("verdict.json", string(verdictData)+"\n")
+	return &scanResult{verdict: verdict, summary: markdown, reports: reports}, nil
+}
+
+// scanPolicy reads the configuration and applies the per-call overrides.
+func (m *Atlasia) scanPolicy(ctx context.Context, o scanOptions) (gate.Policy, error) {
+	file, source := o.Config, "--config"
+	if file == nil {
+		file, source = m.Source.File(defaultConfig), defaultConfig
+	}
+	data, err := file.Contents(ctx)
+	if err != nil {
+		return gate.Policy{}, fmt.Errorf("read the scan configuration %s: %w", source, err)
+	}
+	policy, err := gate.ParsePolicy([]byte(data), source)
+	if err != nil {
+		return gate.Policy{}, err
+	}
+	if o.Severity != "" {
+		if policy, err = policy.WithReport(o.Severity); err != nil {
+			return gate.Policy{}, fmt.Errorf("--severity: %w", err)
+		}
+	}
+	if o.BlockOn != "" {
+		if policy, err = policy.WithBlockOn(o.BlockOn); err != nil {
+			return gate.Policy{}, fmt.Errorf("--block-on: %w", err)
+		}
+	}
+	return policy, nil
+}
+
+// suppressions reads the suppressions file of the call or of the policy.
+func (m *Atlasia) suppressions(ctx context.Context, o scanOptions, policy gate.Policy) ([]suppress.Entry, error) {
+	file, source := o.Suppressions, "--suppressions"
+	if file == nil {
+		if policy.SuppressionsFile == "" {
+			return nil, nil
+		}
+		file, source = m.Source.File(policy.SuppressionsFile), policy.SuppressionsFile
+	}
+	data, err := file.Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the suppressions file %s: %w", source, err)
+	}
+	return suppress.Parse([]byte(data), source)
+}
+
+// trivy returns the Trivy container that every Trivy target runs in, with
+// the vulnerability DB ready in its cache volume. Unless the scan is
+// offline, a first step downloads the DB (Trivy skips it when the cached DB
+// is current); its metadata becomes part of every scan's inputs, so a new
+// DB reruns the scans while an unchanged one reuses the engine's cache.
+func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, error) {
+	ctr := dag.Container().
+		From(m.TrivyImage).
+		WithMountedCache(trivyCacheDir, dag.CacheVolume("atlasia-trivy")).
+		// An empty working directory: Trivy reads .trivyignore and
+		// trivy.yaml from it without saying so.
+		WithWorkdir(trivyWorkDir).
+		WithEnvVariable("TRIVY_CACHE_DIR", trivyCacheDir).
+		WithEnvVariable("TRIVY_SKIP_VERSION_CHECK", "true").
+		WithEnvVariable("TRIVY_DISABLE_TELEMETRY", "true").
+		WithEnvVariable("TRIVY_NO_PROGRESS", "true")
+	if o.DBRepository != "" {
+		ctr = ctr.WithEnvVariable("TRIVY_DB_REPOSITORY", o.DBRepository)
+	}
+	if o.ChecksBundleRepository != "" {
+		ctr = ctr.WithEnvVariable("TRIVY_CHECKS_BUNDLE_REPOSITORY", o.ChecksBundleRepository)
+	}
+	if o.Insecure {
+		ctr = ctr.WithEnvVariable("TRIVY_INSECURE", "true")
+	}
+	if o.Offline {
+		ctr = ctr.WithEnvVariable("TRIVY_SKIP_CHECK_UPDATE", "true")
+	}
+
+	if !o.Offline {
+		_, err := ctr.
+			WithEnvVariable("ATLASIA_DB_CHECKED_AT", time.Now().UTC().Format(time.RFC3339Nano)).
+			WithExec([]string{"trivy", "image", "--download-db-only"}).
+			Sync(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("download the Trivy DB (from %s): %w", orDefault(o.DBRepository, "Trivy's default repository"), err)
+		}
+	}
+	// Every scan reads the DB downloaded above, and their results are
+	// keyed by its metadata.
+	metadata, err := ctr.
+		WithEnvVariable("ATLASIA_DB_CHECKED_AT", time.Now().UTC().Format(time.RFC3339Nano)).
+		WithExec([]string{"cat", trivyCacheDir + "/db/metadata.json"}).
+		Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("no Trivy DB in the cache volume: run the scan once without --offline: %w", err)
+	}
+	return ctr.
+		WithEnvVariable("ATLASIA_TRIVY_DB", strings.TrimSpace(metadata)).
+		WithEnvVariable("TRIVY_SKIP_DB_UPDATE", "true").
+		// Concurrent scans would contend for the lock of the file-system
+		// cache of scanned layers; the DB itself is read only.
+		WithEnvVariable("TRIVY_CACHE_BACKEND", "memory"), nil
+}
+
+// scanTrivy runs one Trivy scan and returns its findings, its JSON report
+// and its SARIF log (converted from the JSON, without a second scan).
+func scanTrivy(ctx context.Context, ctr *dagger.Container, target findings.Target, policy gate.Policy, args ...string) (targetScan, error) {
+	const jsonReport, sarifReport = trivyWorkDir + "/report.json", trivyWorkDir + "/report.sarif"
+	command := append([]string{"trivy"}, args[0])
+	command = append(command, "--format", "json", "--output", jsonReport, "--severity", joinSeverities(policy.Report), "--timeout", policy.Timeout.String())
+	for _, dir := range policy.SkipDirs {
+		command = append(command, "--skip-dirs", dir)
+	}
+	command = append(command, args[1:]...)
+
+	scanned := ctr.
+		WithExec(command).
+		WithExec([]string{"trivy", "convert", "--format", "sarif", "--output", sarifReport, jsonReport})
+	data, err := scanned.File(jsonReport).Contents(ctx)
+	if err != nil {
+		return targetScan{}, fmt.Errorf("trivy %s of %s: %w", args[0], target.Name, err)
+	}
+	sarifData, err := scanned.File(sarifReport).Contents(ctx)
+	if err != nil {
+		return targetScan{}, fmt.Errorf("convert the Trivy report of %s to SARIF: %w", target.Name, err)
+	}
+	scan, err := findings.ParseTrivyReport([]byte(data), target)
+	if err != nil {
+		return targetScan{}, err
+	}
+	return targetScan{
+		scan:  scan,
+		json:  data,
+		sarif: sarif.TargetLog{Category: sarif.Category(target.Name), Log: []byte(sarifData)},
+	}, nil
+}
+
+// scanCompose runs the project's compose checks on the checkout's compose
+// file.
+func (m *Atlasia) scanCompose(ctx context.Context) (targetScan, error) {
+	data, err := m.Source.File(composeFile).Contents(ctx)
+	if err != nil {
+		return targetScan{}, fmt.Errorf("read %s: %w", composeFile, err)
+	}
+	found, err := compose.Check([]byte(data), composeFile, compose.WithTarget(composeTarget))
+	if err != nil {
+		return targetScan{}, err
+	}
+	run, err := sarif.FromFindings(sarif.Category(composeTarget), sarif.Tool{
+		Name:           "atlasia-compose-checks",
+		Version:        m.Version,
+		InformationURI: "https://github.com/atlasia-ai/supplychain/blob/main/pipelines/compose/README.md",
+	}, found)
+	if err != nil {
+		return targetScan{}, err
+	}
+	encoded, err := json.MarshalIndent(found, "", "  ")
+	if err != nil {
+		return targetScan{}, err
+	}
+	return targetScan{
+		scan:  findings.Scan{Target: findings.Target{Name: composeTarget, Kind: "compose"}, Findings: found},
+		json:  string(encoded) + "\n",
+		sarif: sarif.TargetLog{Category: sarif.Category(composeTarget), Runs: []*sarif.Run{run}},
+	}, nil
+}
+
+// joinSeverities returns the severities as Trivy's --severity value.
+func joinSeverities(severities []findings.Severity) string {
+	names := make([]string, len(severities))
+	for i, s := range severities {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ",")
+}
