@@ -35,7 +35,7 @@ type Atlasia struct {
 func New(
 	// Checkout of the platform to build; defaults to this repository.
 	// +defaultPath="/"
-	// +ignore=[".git", "bin", "reports", "**/node_modules"]
+	// +ignore=[".git", "bin", "build", "reports", "**/node_modules"]
 	source *dagger.Directory,
 	// Version written to the images' org.opencontainers.image.version label.
 	// +default="dev"

@@ -156,7 +156,8 @@ type scanOptions struct {
 	Serial                 bool
 }
 
-// scanResult is what one scan produced.
+// scanResult is the gate verdict, the Markdown summary and the reports of
+// one scan.
 type scanResult struct {
 	verdict gate.Verdict
 	summary string
@@ -317,9 +318,9 @@ func (m *Atlasia) suppressions(ctx context.Context, o scanOptions, policy gate.P
 
 // trivy returns the Trivy container that every Trivy target runs in, with
 // the vulnerability DB ready in its cache volume. Unless the scan is
-// offline, a first step downloads the DB (Trivy skips it when the cached DB
-// is current); its metadata becomes part of every scan's inputs, so a new
-// DB reruns the scans while an unchanged one reuses the engine's cache.
+// offline, a first step downloads the DB, which Trivy skips when the cached
+// DB is current. The DB's metadata becomes part of every scan's inputs, so a
+// new DB reruns the scans while an unchanged one reuses the engine's cache.
 func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, error) {
 	ctr := dag.Container().
 		From(m.TrivyImage).
