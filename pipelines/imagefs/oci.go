@@ -117,7 +117,7 @@ func collectManifests(a *archive, d descriptor, depth int, found *[]descriptor) 
 	if err != nil {
 		return err
 	}
-	if !a.has(name) {
+	if !a.Has(name) {
 		return nil
 	}
 

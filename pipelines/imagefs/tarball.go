@@ -9,6 +9,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 )
 
 // maxMetadataSize is the size, in bytes, of the largest manifest, index or
@@ -39,77 +41,43 @@ func ReadTarball(path string, opts ...Option) (*Image, error) {
 	return img, nil
 }
 
-// member is a file of the outer tarball, located by its byte range.
-type member struct {
-	typeflag byte
-	offset   int64
-	size     int64
-	linkname string
-}
-
 // archive indexes the members of an image tarball so that each one can be
 // read with no second pass over the file.
 type archive struct {
-	r       io.ReaderAt
-	members map[string]member
+	r io.ReaderAt
+	*tarindex.Index
 }
 
 // indexArchive reads the tar headers of f and records where each member's
-// data starts. archive/tar reads exactly up to the data of the entry that
-// Next returns, so the file offset at that point is the data offset.
+// data starts, for reading through r. When a name is used twice, the later
+// member replaces the earlier one.
 func indexArchive(f io.ReadSeeker, r io.ReaderAt) (*archive, error) {
-	a := &archive{r: r, members: map[string]member{}}
-	tr := tar.NewReader(f)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return a, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading tar header: %w", err)
-		}
-		offset, err := f.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return nil, fmt.Errorf("locating tar member %q: %w", hdr.Name, err)
-		}
-		a.members[memberName(hdr.Name)] = member{
-			typeflag: hdr.Typeflag,
-			offset:   offset,
-			size:     hdr.Size,
-			linkname: hdr.Linkname,
-		}
+	index, err := tarindex.Read(f, nil)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// memberName returns the cleaned, relative name of a tarball member.
-func memberName(name string) string {
-	return strings.TrimPrefix(path.Clean("/"+name), "/")
-}
-
-func (a *archive) has(name string) bool {
-	_, ok := a.members[memberName(name)]
-	return ok
+	return &archive{r: r, Index: index}, nil
 }
 
 // open returns a reader of the member name and its size. It follows
 // symlinks and hardlinks, which `docker save` writes for layers that two
 // images share.
 func (a *archive) open(name string) (*io.SectionReader, error) {
-	name = memberName(name)
+	name = tarindex.CleanName(name)
 	for hops := 0; hops <= maxSymlinks; hops++ {
-		m, ok := a.members[name]
+		m, ok := a.Lookup(name)
 		if !ok {
 			return nil, fmt.Errorf("member %q: %w", name, os.ErrNotExist)
 		}
-		switch m.typeflag {
+		switch m.Typeflag {
 		case tar.TypeReg, tar.TypeRegA:
-			return io.NewSectionReader(a.r, m.offset, m.size), nil
+			return io.NewSectionReader(a.r, m.Offset, m.Size), nil
 		case tar.TypeSymlink:
-			name = memberName(path.Join(path.Dir(name), m.linkname))
+			name = tarindex.CleanName(path.Join(path.Dir(name), m.Linkname))
 		case tar.TypeLink:
-			name = memberName(m.linkname)
+			name = tarindex.CleanName(m.Linkname)
 		default:
-			return nil, fmt.Errorf("member %q is not a regular file (tar type %q)", name, m.typeflag)
+			return nil, fmt.Errorf("member %q is not a regular file (tar type %q)", name, m.Typeflag)
 		}
 	}
 	return nil, fmt.Errorf("member %q: more than %d links", name, maxSymlinks)
@@ -149,9 +117,9 @@ func readTarball(f *os.File, o options) (*Image, error) {
 
 	var src source
 	switch {
-	case a.has("manifest.json"):
+	case a.Has("manifest.json"):
 		src, err = dockerSource(a, o.repoTag)
-	case a.has("index.json"):
+	case a.Has("index.json"):
 		src, err = ociSource(a, o.repoTag)
 	default:
 		return nil, errors.New("no manifest.json or index.json at the top: not the output of docker save or an OCI image layout")
@@ -249,7 +217,7 @@ func dockerSource(a *archive, repoTag string) (source, error) {
 // are "blobs/sha256/HEX" and legacy docker save configs are "HEX.json". It
 // returns "" for other names, such as the legacy "ID/layer.tar".
 func digestFromName(name string) string {
-	name = memberName(name)
+	name = tarindex.CleanName(name)
 	if hex, ok := strings.CutPrefix(name, "blobs/sha256/"); ok && isHexDigest(hex) {
 		return "sha256:" + hex
 	}

@@ -3,13 +3,15 @@ package imagefs
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tartest"
 )
 
 // tarFile is a member of a test layer or tarball.
@@ -41,14 +43,13 @@ func hardlink(name, target string) tarFile {
 // writeTar returns a tar archive of files.
 func writeTar(t *testing.T, files []tarFile) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	var members []tartest.Member
 	for _, f := range files {
 		typeflag := f.typeflag
 		if typeflag == 0 {
 			typeflag = tar.TypeReg
 		}
-		hdr := &tar.Header{
+		hdr := tar.Header{
 			Name:     f.name,
 			Typeflag: typeflag,
 			Mode:     f.mode,
@@ -59,30 +60,9 @@ func writeTar(t *testing.T, files []tarFile) []byte {
 		if typeflag == tar.TypeReg {
 			hdr.Size = int64(len(f.body))
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatalf("writing tar header %q: %v", f.name, err)
-		}
-		if _, err := tw.Write([]byte(f.body)); err != nil {
-			t.Fatalf("writing tar member %q: %v", f.name, err)
-		}
+		members = append(members, tartest.Member{Header: hdr, Data: []byte(f.body)})
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func gzipBytes(t *testing.T, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return tartest.Archive(t, members)
 }
 
 func digestOf(data []byte) string {
@@ -109,7 +89,7 @@ func plainLayer(t *testing.T, files ...tarFile) testLayer {
 
 func gzipLayer(t *testing.T, files ...tarFile) testLayer {
 	data := writeTar(t, files)
-	return testLayer{tar: data, blob: gzipBytes(t, data)}
+	return testLayer{tar: data, blob: tartest.Gzip(t, data)}
 }
 
 // testConfig returns an image config with user and the diff IDs of layers.
@@ -227,4 +207,52 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+func TestIndexArchiveDuplicateKeepsLater(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   []tarFile
+		want    string // contents of member "a", or "" when reading it fails
+		wantErr string
+	}{
+		{
+			name:  "two regular files",
+			files: []tarFile{reg("a", 0o644, "first"), reg("./a", 0o644, "second")},
+			want:  "second",
+		},
+		{
+			name:  "directory then regular file",
+			files: []tarFile{dir("a/", 0o755), reg("a", 0o644, "second")},
+			want:  "second",
+		},
+		{
+			name:    "regular file then directory",
+			files:   []tarFile{reg("a", 0o644, "first"), dir("a/", 0o755)},
+			wantErr: `member "a" is not a regular file`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := bytes.NewReader(writeTar(t, tt.files))
+			a, err := indexArchive(r, r)
+			if err != nil {
+				t.Fatalf("indexArchive: %v", err)
+			}
+
+			data, err := a.readFile("a")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("readFile error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("readFile: %v", err)
+			}
+			if string(data) != tt.want {
+				t.Errorf("member a contains %q, want %q", data, tt.want)
+			}
+		})
+	}
 }

@@ -9,80 +9,57 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 )
 
 // maxMetadataSize is the size, in bytes, of the largest index, manifest or
 // image config that MutateConfig reads into memory. Real ones are a few KiB.
 const maxMetadataSize = 16 << 20
 
-// entry is a member of the tarball, located by its byte range.
-type entry struct {
-	typeflag byte
-	offset   int64
-	size     int64
-}
-
 // archive indexes the members of an image tarball, so that metadata files
 // can be read in any order with no second pass over the layers.
 type archive struct {
-	file    *os.File
-	entries map[string]entry
+	file *os.File
+	*tarindex.Index
 }
 
 // indexArchive reads the tar headers of f and records where the data of
-// each member starts. tar.Reader seeks past the data of the members, and
-// after Next the file offset is where the data of the returned member
-// starts. indexArchive fails when a name is used by two regular files.
+// each member starts. It fails when a name is used twice, unless the earlier
+// member is a directory, which the later member then replaces.
 func indexArchive(f *os.File) (*archive, error) {
-	a := &archive{file: f, entries: map[string]entry{}}
-	tr := tar.NewReader(f)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return a, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading tar header: %w", err)
-		}
-		offset, err := f.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return nil, fmt.Errorf("locating tar member %q: %w", hdr.Name, err)
-		}
-
-		name := memberName(hdr.Name)
-		if old, ok := a.entries[name]; ok && old.typeflag != tar.TypeDir {
-			return nil, fmt.Errorf("tar member %q appears twice", name)
-		}
-		a.entries[name] = entry{typeflag: hdr.Typeflag, offset: offset, size: hdr.Size}
+	index, err := tarindex.Read(f, rejectDuplicate)
+	if err != nil {
+		return nil, err
 	}
+	return &archive{file: f, Index: index}, nil
 }
 
-// memberName returns the cleaned, relative name of a tarball member.
-func memberName(name string) string {
-	return strings.TrimPrefix(path.Clean("/"+name), "/")
-}
-
-func (a *archive) has(name string) bool {
-	_, ok := a.entries[memberName(name)]
-	return ok
+// rejectDuplicate returns an error unless earlier is a directory.
+// indexArchive passes it to tarindex.Read.
+func rejectDuplicate(name string, earlier, _ tarindex.Member) error {
+	if earlier.Typeflag != tar.TypeDir {
+		return fmt.Errorf("tar member %q appears twice", name)
+	}
+	return nil
 }
 
 // readFile returns the contents of the regular file name, which must be at
 // most maxMetadataSize bytes.
 func (a *archive) readFile(name string) ([]byte, error) {
-	name = memberName(name)
-	e, ok := a.entries[name]
+	name = tarindex.CleanName(name)
+	m, ok := a.Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("member %q: %w", name, os.ErrNotExist)
 	}
-	if e.typeflag != tar.TypeReg && e.typeflag != tar.TypeRegA {
-		return nil, fmt.Errorf("member %q is not a regular file (tar type %q)", name, e.typeflag)
+	if m.Typeflag != tar.TypeReg && m.Typeflag != tar.TypeRegA {
+		return nil, fmt.Errorf("member %q is not a regular file (tar type %q)", name, m.Typeflag)
 	}
-	if e.size > maxMetadataSize {
-		return nil, fmt.Errorf("member %q is %d bytes, more than the %d allowed for an index, manifest or config", name, e.size, maxMetadataSize)
+	if m.Size > maxMetadataSize {
+		return nil, fmt.Errorf("member %q is %d bytes, more than the %d allowed for an index, manifest or config", name, m.Size, maxMetadataSize)
 	}
-	data := make([]byte, e.size)
-	if _, err := a.file.ReadAt(data, e.offset); err != nil {
+	data := make([]byte, m.Size)
+	if _, err := a.file.ReadAt(data, m.Offset); err != nil {
 		return nil, fmt.Errorf("reading member %q: %w", name, err)
 	}
 	return data, nil
@@ -106,7 +83,7 @@ func writeArchive(src io.Reader, dst io.Writer, replacements map[string]*blob, i
 		if err != nil {
 			return fmt.Errorf("reading tar header: %w", err)
 		}
-		name := memberName(hdr.Name)
+		name := tarindex.CleanName(hdr.Name)
 
 		replacement, ok := replacements[name]
 		if !ok {
@@ -120,7 +97,7 @@ func writeArchive(src io.Reader, dst io.Writer, replacements map[string]*blob, i
 			continue
 		}
 
-		newName := memberName(replacement.name)
+		newName := tarindex.CleanName(replacement.name)
 		if written[newName] || (newName != name && isCopied(newName)) {
 			continue
 		}
@@ -162,12 +139,12 @@ func blobName(digest string) (string, error) {
 // are "blobs/sha256/HEX" and legacy docker save configs are "HEX.json". It
 // returns "" for other names.
 func digestFromName(name string) string {
-	base := path.Base(memberName(name))
+	base := path.Base(tarindex.CleanName(name))
 	encoded := strings.TrimSuffix(base, ".json")
 	if !isHexDigest(encoded) {
 		return ""
 	}
-	if encoded == base && !strings.HasPrefix(memberName(name), "blobs/sha256/") {
+	if encoded == base && !strings.HasPrefix(tarindex.CleanName(name), "blobs/sha256/") {
 		return ""
 	}
 	return "sha256:" + encoded

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tartest"
 )
 
 // dockerCLI runs the docker CLI for a test.
@@ -152,7 +155,7 @@ func daggerLayoutFromDockerSave(t *testing.T, saved tarball) []tarMember {
 	}
 	var layers [][]byte
 	for _, name := range list[0].Layers {
-		layers = append(layers, gzipData(t, saved.files[memberName(name)]))
+		layers = append(layers, tartest.Gzip(t, saved.files[tarindex.CleanName(name)]))
 	}
-	return daggerLayout(t, saved.files[memberName(list[0].Config)], layers)
+	return daggerLayout(t, saved.files[tarindex.CleanName(list[0].Config)], layers)
 }

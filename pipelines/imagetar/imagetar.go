@@ -81,7 +81,7 @@ func mutateConfig(src, dst string, mutate func(config *Object) error) (err error
 
 	isCopied := func(name string) bool {
 		_, replaced := r.replacements[name]
-		return a.has(name) && !replaced
+		return a.Has(name) && !replaced
 	}
 	if err := writeArchive(in, out, r.replacements, isCopied); err != nil {
 		return fmt.Errorf("writing %q: %w", dst, err)

@@ -3,7 +3,6 @@ package imagetar
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"github.com/atlasia-ai/supplychain/pipelines/dockerfile"
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tartest"
 )
 
 // tarMember is a member of a tarball that a test builds.
@@ -35,27 +36,18 @@ func fileMember(name string, data []byte) tarMember {
 // returns its path.
 func writeTarball(t *testing.T, members []tarMember) string {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	var archive []tartest.Member
 	for _, m := range members {
-		hdr := &tar.Header{Name: m.name, Typeflag: m.typeflag, Mode: 0o444, ModTime: time.Unix(0, 0)}
+		hdr := tar.Header{Name: m.name, Typeflag: m.typeflag, Mode: 0o444, ModTime: time.Unix(0, 0)}
 		if m.typeflag == tar.TypeDir {
 			hdr.Mode = 0o755
 		} else {
 			hdr.Size = int64(len(m.data))
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(m.data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
+		archive = append(archive, tartest.Member{Header: hdr, Data: m.data})
 	}
 	p := filepath.Join(t.TempDir(), "image.tar")
-	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(p, tartest.Archive(t, archive), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -85,7 +77,7 @@ func readTarball(t *testing.T, p string) tarball {
 		if err != nil {
 			t.Fatalf("reading %s: %v", p, err)
 		}
-		name := memberName(hdr.Name)
+		name := tarindex.CleanName(hdr.Name)
 		tb.names = append(tb.names, name)
 		if hdr.Typeflag == tar.TypeReg {
 			data, err := io.ReadAll(tr)
@@ -95,19 +87,6 @@ func readTarball(t *testing.T, p string) tarball {
 			tb.files[name] = data
 		}
 	}
-}
-
-func gzipData(t *testing.T, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func hexOf(digest string) string { return strings.TrimPrefix(digest, "sha256:") }
@@ -395,16 +374,16 @@ func checkLayout(t *testing.T, tb tarball, missing int) []checkedImage {
 			t.Fatalf("decoding manifest.json: %v", err)
 		}
 		for _, image := range list {
-			config, ok := tb.files[memberName(image.Config)]
+			config, ok := tb.files[tarindex.CleanName(image.Config)]
 			if !ok {
 				t.Errorf("manifest.json names config %q, which is not in the tarball", image.Config)
 			}
 			for _, l := range image.Layers {
-				if _, ok := tb.files[memberName(l)]; !ok {
+				if _, ok := tb.files[tarindex.CleanName(l)]; !ok {
 					t.Errorf("manifest.json names layer %q, which is not in the tarball", l)
 				}
 			}
-			images = append(images, checkedImage{configName: memberName(image.Config), config: config})
+			images = append(images, checkedImage{configName: tarindex.CleanName(image.Config), config: config})
 		}
 	}
 	return images
@@ -433,8 +412,8 @@ var testHealthcheck = &dockerfile.Healthcheck{
 }
 
 func TestSetHealthcheck(t *testing.T) {
-	layer1 := gzipData(t, []byte("layer one, gzip-compressed as Dagger stores it"))
-	layer2 := gzipData(t, []byte("layer two"))
+	layer1 := tartest.Gzip(t, []byte("layer one, gzip-compressed as Dagger stores it"))
+	layer2 := tartest.Gzip(t, []byte("layer two"))
 	plainLayer := []byte("an uncompressed layer.tar as docker save writes it")
 
 	tests := []struct {
@@ -587,7 +566,7 @@ func isMetadata(data []byte) bool {
 }
 
 func TestSetHealthcheckRemovesOldBlobs(t *testing.T) {
-	layer := gzipData(t, []byte("layer"))
+	layer := tartest.Gzip(t, []byte("layer"))
 	members := daggerLayout(t, []byte(daggerConfig), [][]byte{layer})
 	src := writeTarball(t, members)
 	dst := filepath.Join(t.TempDir(), "out.tar")
@@ -632,7 +611,7 @@ func TestSetHealthcheckInPlace(t *testing.T) {
 }
 
 func TestSetHealthcheckIdempotent(t *testing.T) {
-	src := writeTarball(t, daggerLayout(t, []byte(daggerConfig), [][]byte{gzipData(t, []byte("layer"))}))
+	src := writeTarball(t, daggerLayout(t, []byte(daggerConfig), [][]byte{tartest.Gzip(t, []byte("layer"))}))
 	first := filepath.Join(t.TempDir(), "first.tar")
 	second := filepath.Join(t.TempDir(), "second.tar")
 	if err := SetHealthcheck(src, first, testHealthcheck); err != nil {
@@ -695,7 +674,7 @@ func TestMutateConfigMultipleImages(t *testing.T) {
 }
 
 func TestMutateConfigErrors(t *testing.T) {
-	layer := gzipData(t, []byte("layer"))
+	layer := tartest.Gzip(t, []byte("layer"))
 	corrupt := daggerLayout(t, []byte(daggerConfig), [][]byte{layer})
 	for i, m := range corrupt {
 		if m.name == "blobs/sha256/"+hexOf(sha256Digest([]byte(daggerConfig))) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 )
 
 // Media types of the documents that the rewrite follows.
@@ -61,7 +63,7 @@ func newRewriter(a *archive, mutate func(config *Object) error) *rewriter {
 // rewrite mutates every image config that index.json or manifest.json
 // reaches, and rewrites the documents that refer to a changed config.
 func (r *rewriter) rewrite() error {
-	hasIndex, hasManifest := r.archive.has("index.json"), r.archive.has("manifest.json")
+	hasIndex, hasManifest := r.archive.Has("index.json"), r.archive.Has("manifest.json")
 	if !hasIndex && !hasManifest {
 		return errors.New("no index.json or manifest.json at the top: not the output of Container.AsTarball, docker save or an OCI image layout")
 	}
@@ -108,7 +110,7 @@ func (r *rewriter) rewriteBlob(digest string, fn func([]byte) ([]byte, error)) (
 	if err != nil {
 		return nil, err
 	}
-	if !r.archive.has(name) {
+	if !r.archive.Has(name) {
 		return nil, nil
 	}
 	data, err := r.archive.readFile(name)
@@ -279,7 +281,7 @@ func (r *rewriter) rewriteDockerManifest(data []byte) ([]byte, error) {
 // and returns its new version. When want is not "", the config's digest must
 // be want.
 func (r *rewriter) rewriteConfig(name, want string) (*blob, error) {
-	name = memberName(name)
+	name = tarindex.CleanName(name)
 	if b, ok := r.replacements[name]; ok {
 		return b, nil
 	}
