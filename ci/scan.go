@@ -276,6 +276,11 @@ func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*
 // scanPolicy reads the configuration and applies the per-call overrides.
 func (m *Atlasia) scanPolicy(ctx context.Context, o scanOptions) (gate.Policy, error) {
 	file, source := o.Config, "--config"
+	if file != nil {
+		if name, err := file.Name(ctx); err == nil {
+			source = name
+		}
+	}
 	if file == nil {
 		file, source = m.Source.File(defaultConfig), defaultConfig
 	}
@@ -303,6 +308,11 @@ func (m *Atlasia) scanPolicy(ctx context.Context, o scanOptions) (gate.Policy, e
 // suppressions reads the suppressions file of the call or of the policy.
 func (m *Atlasia) suppressions(ctx context.Context, o scanOptions, policy gate.Policy) ([]suppress.Entry, error) {
 	file, source := o.Suppressions, "--suppressions"
+	if file != nil {
+		if name, err := file.Name(ctx); err == nil {
+			source = name
+		}
+	}
 	if file == nil {
 		if policy.SuppressionsFile == "" {
 			return nil, nil
