@@ -52,6 +52,7 @@ test-e2e: toolchain
 	source $(ENV_FILE) && cd infra/airgap && go test $(GO_TEST_FLAGS) -tags e2e -timeout 30m ./e2e/...
 	source $(ENV_FILE) && go test $(GO_TEST_FLAGS) -tags e2e -timeout 60m ./e2e/...
 
-## bench: time a cold and a warm build and compare image sizes (results go in docs/benchmarks.md)
+## bench: time builds and scans, cold and warm (results go in docs/benchmarks.md); prunes the engine's cache
 bench: toolchain
 	bash bench/build.sh
+	PRUNE=1 bash bench/scan.sh

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -37,6 +38,11 @@ const (
 // secrets), and infra/docker-compose.ai.yml. It fails when the gate blocks,
 // with each blocking finding in the error. scan-reports runs the same scan
 // and returns the reports whether the gate blocks or not.
+//
+// The result is cached per session only, because the verdict depends on
+// the date (suppressions expire) and on the DB, not only on the arguments;
+// the Trivy runs underneath stay cached while the DB is unchanged.
+// +cache="session"
 func (m *Atlasia) Scan(
 	ctx context.Context,
 	// Directory of image tarballs to scan instead of building the platform;
@@ -91,9 +97,11 @@ func (m *Atlasia) Scan(
 }
 
 // ScanReports runs the scan of `scan` and returns its reports, also when the
-// gate blocks: a Trivy JSON report per target (<target>.json), scan.sarif
-// (one run per target, each with its own category), table.txt, summary.md
-// and verdict.json. Export them with `export --path reports`.
+// gate blocks: a JSON report per target (image-ai-orchestrator.json,
+// image-frontend.json, source.json, compose.json), scan.sarif (one run per
+// target, each with its own category), table.txt, summary.md and
+// verdict.json. Export them with `export --path reports`.
+// +cache="session"
 func (m *Atlasia) ScanReports(
 	ctx context.Context,
 	// Directory of image tarballs to scan instead of building the platform.
@@ -166,9 +174,10 @@ type scanResult struct {
 
 // targetScan is the output of one target's scan.
 type targetScan struct {
-	scan  findings.Scan
-	json  string
-	sarif sarif.TargetLog
+	scan findings.Scan
+	// report is the target's JSON report: Trivy's, or the compose findings.
+	report *dagger.File
+	sarif  sarif.TargetLog
 }
 
 func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) {
@@ -239,7 +248,11 @@ func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) 
 	return render(policy, entries, scans)
 }
 
-// render evaluates the gate and writes the reports.
+// render evaluates the gate and writes the reports. The files made here
+// are written to the module's working directory and loaded from there,
+// because contents passed to Directory.WithNewFile appear in full in the
+// engine's progress output, and Trivy's JSON reports carry the scanned
+// images' configuration, environment variables included.
 func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*scanResult, error) {
 	all := make([]findings.Scan, len(scans))
 	logs := make([]sarif.TargetLog, len(scans))
@@ -247,7 +260,7 @@ func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*
 	for i, s := range scans {
 		all[i] = s.scan
 		logs[i] = s.sarif
-		reports = reports.WithNewFile(strings.ReplaceAll(s.scan.Target.Name, "/", "-")+".json", s.json)
+		reports = reports.WithFile(reportName(s.scan.Target.Name), s.report)
 	}
 	verdict := gate.Evaluate(policy, all, entries, time.Now().UTC())
 	summary := report.FromVerdict(verdict)
@@ -265,12 +278,38 @@ func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*
 		return nil, err
 	}
 	markdown := report.Markdown(summary)
-	reports = reports.
-		WithNewFile("scan.sarif", string(sarifData)).
-		WithNewFile("table.txt", report.Table(summary)).
-		WithNewFile("summary.md", markdown).
-		WithNewFile("verdict.json", string(verdictData)+"\n")
+	generated := map[string][]byte{
+		"scan.sarif":   sarifData,
+		"table.txt":    []byte(report.Table(summary)),
+		"summary.md":   []byte(markdown),
+		"verdict.json": append(verdictData, '\n'),
+	}
+	for name, data := range generated {
+		file, err := workdirFile("reports/"+name, data)
+		if err != nil {
+			return nil, err
+		}
+		reports = reports.WithFile(name, file)
+	}
 	return &scanResult{verdict: verdict, summary: markdown, reports: reports}, nil
+}
+
+// reportName returns the file name of a target's JSON report, such as
+// image-ai-orchestrator.json.
+func reportName(target string) string {
+	return strings.ReplaceAll(target, "/", "-") + ".json"
+}
+
+// workdirFile writes data to name in the module's working directory and
+// returns it as a Dagger file.
+func workdirFile(name string, data []byte) (*dagger.File, error) {
+	if err := os.MkdirAll(path.Dir(name), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		return nil, err
+	}
+	return dag.CurrentModule().WorkdirFile(name), nil
 }
 
 // scanPolicy reads the configuration and applies the per-call overrides.
@@ -395,7 +434,8 @@ func scanTrivy(ctx context.Context, ctr *dagger.Container, target findings.Targe
 	scanned := ctr.
 		WithExec(command).
 		WithExec([]string{"trivy", "convert", "--format", "sarif", "--output", sarifReport, jsonReport})
-	data, err := scanned.File(jsonReport).Contents(ctx)
+	reportFile := scanned.File(jsonReport)
+	data, err := reportFile.Contents(ctx)
 	if err != nil {
 		return targetScan{}, fmt.Errorf("trivy %s of %s: %w", args[0], target.Name, err)
 	}
@@ -408,9 +448,9 @@ func scanTrivy(ctx context.Context, ctr *dagger.Container, target findings.Targe
 		return targetScan{}, err
 	}
 	return targetScan{
-		scan:  scan,
-		json:  data,
-		sarif: sarif.TargetLog{Category: sarif.Category(target.Name), Log: []byte(sarifData)},
+		scan:   scan,
+		report: reportFile,
+		sarif:  sarif.TargetLog{Category: sarif.Category(target.Name), Log: []byte(sarifData)},
 	}, nil
 }
 
@@ -437,10 +477,14 @@ func (m *Atlasia) scanCompose(ctx context.Context) (targetScan, error) {
 	if err != nil {
 		return targetScan{}, err
 	}
+	reportFile, err := workdirFile("reports/"+reportName(composeTarget), append(encoded, '\n'))
+	if err != nil {
+		return targetScan{}, err
+	}
 	return targetScan{
-		scan:  findings.Scan{Target: findings.Target{Name: composeTarget, Kind: "compose"}, Findings: found},
-		json:  string(encoded) + "\n",
-		sarif: sarif.TargetLog{Category: sarif.Category(composeTarget), Runs: []*sarif.Run{run}},
+		scan:   findings.Scan{Target: findings.Target{Name: composeTarget, Kind: "compose"}, Findings: found},
+		report: reportFile,
+		sarif:  sarif.TargetLog{Category: sarif.Category(composeTarget), Runs: []*sarif.Run{run}},
 	}, nil
 }
 
