@@ -11,17 +11,8 @@ source bin/airgap.env
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# seconds CMD...: runs CMD quietly and prints its wall time in seconds.
-seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>"$out/stderr" || {
-    tail -n 30 "$out/stderr" >&2
-    return 1
-  }
-  end=$(date +%s.%N)
-  echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }'
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 echo "pruning the engine's local cache" >&2
 dagger query <<<'{ engine { localCache { prune } } }' >/dev/null

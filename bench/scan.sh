@@ -53,17 +53,8 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# seconds CMD...: runs CMD quietly and prints its wall time in seconds.
-seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>"$out/stderr" || {
-    tail -n 30 "$out/stderr" >&2
-    return 1
-  }
-  end=$(date +%s.%N)
-  echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }'
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # ratio A B: prints A / B with two decimals.
 ratio() {
