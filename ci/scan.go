@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,11 +82,16 @@ func (m *Atlasia) Scan(
 	// Scan the targets one after another instead of concurrently.
 	// +optional
 	serial bool,
+	// Targets to scan, comma-separated, e.g. image/ai-orchestrator,compose
+	// (default: every image, source and compose).
+	// +optional
+	targets string,
 ) (string, error) {
 	result, err := m.scan(ctx, scanOptions{
 		Tarballs: tarballs, Harden: harden, Config: config, Suppressions: suppressions,
 		BlockOn: blockOn, Severity: severity, DBRepository: dbRepository,
 		ChecksBundleRepository: checksBundleRepository, Insecure: insecure, Offline: offline, Serial: serial,
+		Targets: targets,
 	})
 	if err != nil {
 		return "", err
@@ -137,11 +143,15 @@ func (m *Atlasia) ScanReports(
 	// Scan the targets one after another.
 	// +optional
 	serial bool,
+	// Targets to scan, comma-separated (default: every target).
+	// +optional
+	targets string,
 ) (*dagger.Directory, error) {
 	result, err := m.scan(ctx, scanOptions{
 		Tarballs: tarballs, Harden: harden, Config: config, Suppressions: suppressions,
 		BlockOn: blockOn, Severity: severity, DBRepository: dbRepository,
 		ChecksBundleRepository: checksBundleRepository, Insecure: insecure, Offline: offline, Serial: serial,
+		Targets: targets,
 	})
 	if err != nil {
 		return nil, err
@@ -162,6 +172,7 @@ type scanOptions struct {
 	Insecure               bool
 	Offline                bool
 	Serial                 bool
+	Targets                string
 }
 
 // scanResult is the gate verdict, the Markdown summary and the reports of
@@ -210,24 +221,35 @@ func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) 
 	}
 
 	// One job per target; each writes its slot of scans.
-	jobs := make([]func(context.Context) (targetScan, error), 0, len(names)+2)
+	type job func(context.Context) (targetScan, error)
+	all := map[string]job{}
+	var order []string
 	for _, name := range names {
 		target := findings.Target{Name: "image/" + strings.TrimSuffix(path.Base(name), ".tar"), Kind: imageTargetKind, Image: path.Base(name)}
 		file := tarballs.File(name)
-		jobs = append(jobs, func(ctx context.Context) (targetScan, error) {
+		order = append(order, target.Name)
+		all[target.Name] = func(ctx context.Context) (targetScan, error) {
 			return scanTrivy(ctx, trivy.WithMountedFile(trivyWorkDir+"/image.tar", file), target, policy,
 				"image", "--input", trivyWorkDir+"/image.tar", "--scanners", strings.Join(policy.Scanners, ","))
-		})
+		}
 	}
-	jobs = append(jobs, func(ctx context.Context) (targetScan, error) {
+	order = append(order, sourceTarget, composeTarget)
+	all[sourceTarget] = func(ctx context.Context) (targetScan, error) {
 		// Test fixtures (deliberately bad Dockerfiles, fake keys) live in
 		// testdata directories and are not part of what ships.
 		return scanTrivy(ctx, trivy.WithMountedDirectory("/src", m.Source), findings.Target{Name: sourceTarget, Kind: "filesystem"}, policy,
 			"fs", "--scanners", "misconfig,secret", "--skip-dirs", "**/testdata", "/src")
-	})
-	jobs = append(jobs, func(ctx context.Context) (targetScan, error) {
-		return m.scanCompose(ctx)
-	})
+	}
+	all[composeTarget] = m.scanCompose
+
+	selected, err := selectTargets(order, o.Targets)
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]job, len(selected))
+	for i, name := range selected {
+		jobs[i] = all[name]
+	}
 
 	scans := make([]targetScan, len(jobs))
 	group, groupCtx := errgroup.WithContext(ctx)
@@ -394,23 +416,22 @@ func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, 
 		ctr = ctr.WithEnvVariable("TRIVY_SKIP_CHECK_UPDATE", "true")
 	}
 
+	// One exec checks the DB and prints its metadata, which lives in the
+	// cache volume and so only an exec can read. It runs on every call: the
+	// date in its environment keeps the engine from answering from its cache.
+	script := "cat " + trivyCacheDir + "/db/metadata.json"
 	if !o.Offline {
-		_, err := ctr.
-			WithEnvVariable("ATLASIA_DB_CHECKED_AT", time.Now().UTC().Format(time.RFC3339Nano)).
-			WithExec([]string{"trivy", "image", "--download-db-only"}).
-			Sync(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("download the Trivy DB (from %s): %w", orDefault(o.DBRepository, "Trivy's default repository"), err)
-		}
+		script = "trivy image --download-db-only && " + script
 	}
-	// Every scan reads the DB downloaded above, and their results are
-	// keyed by its metadata.
 	metadata, err := ctr.
 		WithEnvVariable("ATLASIA_DB_CHECKED_AT", time.Now().UTC().Format(time.RFC3339Nano)).
-		WithExec([]string{"cat", trivyCacheDir + "/db/metadata.json"}).
+		WithExec([]string{"sh", "-c", script}).
 		Stdout(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("no Trivy DB in the cache volume: run the scan once without --offline: %w", err)
+		if o.Offline {
+			return nil, fmt.Errorf("no Trivy DB in the cache volume: run the scan once without --offline: %w", err)
+		}
+		return nil, fmt.Errorf("download the Trivy DB (from %s): %w", orDefault(o.DBRepository, "Trivy's default repository"), err)
 	}
 	return ctr.
 		WithEnvVariable("ATLASIA_TRIVY_DB", strings.TrimSpace(metadata)).
@@ -486,6 +507,30 @@ func (m *Atlasia) scanCompose(ctx context.Context) (targetScan, error) {
 		report: reportFile,
 		sarif:  sarif.TargetLog{Category: sarif.Category(composeTarget), Runs: []*sarif.Run{run}},
 	}, nil
+}
+
+// selectTargets returns the targets named in the comma-separated list, in
+// the order of available, or every available target when the list is
+// empty. It fails on a name that is not available.
+func selectTargets(available []string, list string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return available, nil
+	}
+	wanted := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(available, name) {
+			return nil, fmt.Errorf("invalid --targets entry %q: the targets of this scan are %s", name, strings.Join(available, ", "))
+		}
+		wanted[name] = true
+	}
+	var selected []string
+	for _, name := range available {
+		if wanted[name] {
+			selected = append(selected, name)
+		}
+	}
+	return selected, nil
 }
 
 // joinSeverities returns the severities as Trivy's --severity value.

@@ -687,3 +687,19 @@ func TestScanFindsSourceSecretAndBadCompose(t *testing.T) {
 		}
 	})
 }
+
+func TestScanTargetsSelectsAndRejects(t *testing.T) {
+	requireEngine(t)
+	dir, _ := exportScanReports(t, nil, "--targets", "compose")
+	if files := exportedFiles(t, dir); !slices.Contains(files, "compose.json") || slices.Contains(files, "source.json") {
+		t.Errorf("--targets compose exported %v, want compose.json and no source.json", files)
+	}
+
+	_, stderr, err := dagger(t, scanArgs(nil, "scan", "--targets", "image/absent")...)
+	if err == nil {
+		t.Fatal("scan --targets image/absent succeeded, want an error")
+	}
+	if !strings.Contains(stderr, `invalid --targets entry "image/absent"`) || !strings.Contains(stderr, "image/ai-orchestrator") {
+		t.Errorf("the error does not name the bad entry and the valid targets:\n%s", tail(stderr, 2000))
+	}
+}
