@@ -418,7 +418,7 @@ func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, 
 
 	// One exec checks the DB and prints its metadata, which lives in the
 	// cache volume and so only an exec can read. It runs on every call: the
-	// date in its environment keeps the engine from answering from its cache.
+	// date in its environment keeps the engine from returning a cached result.
 	script := "cat " + trivyCacheDir + "/db/metadata.json"
 	if !o.Offline {
 		script = "trivy image --download-db-only && " + script
