@@ -229,16 +229,16 @@ func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) 
 		file := tarballs.File(name)
 		order = append(order, target.Name)
 		all[target.Name] = func(ctx context.Context) (targetScan, error) {
-			return scanTrivy(ctx, trivy.WithMountedFile(trivyWorkDir+"/image.tar", file), target, policy,
-				"image", "--input", trivyWorkDir+"/image.tar", "--scanners", strings.Join(policy.Scanners, ","))
+			return scanTrivy(ctx, trivy.WithMountedFile(trivyWorkDir+"/image.tar", file), target,
+				"image", policy.TrivyArgs(), "--input", trivyWorkDir+"/image.tar")
 		}
 	}
 	order = append(order, sourceTarget, composeTarget)
 	all[sourceTarget] = func(ctx context.Context) (targetScan, error) {
 		// Test fixtures (deliberately bad Dockerfiles, fake keys) live in
 		// testdata directories and are not part of what ships.
-		return scanTrivy(ctx, trivy.WithMountedDirectory("/src", m.Source), findings.Target{Name: sourceTarget, Kind: "filesystem"}, policy,
-			"fs", "--scanners", "misconfig,secret", "--skip-dirs", "**/testdata", "/src")
+		return scanTrivy(ctx, trivy.WithMountedDirectory("/src", m.Source), findings.Target{Name: sourceTarget, Kind: "filesystem"},
+			"fs", policy.TrivyArgsWithScanners([]string{"misconfig", "secret"}), "--skip-dirs", "**/testdata", "/src")
 	}
 	all[composeTarget] = m.scanCompose
 
@@ -441,16 +441,14 @@ func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, 
 		WithEnvVariable("TRIVY_CACHE_BACKEND", "memory"), nil
 }
 
-// scanTrivy runs one Trivy scan and returns its findings, its JSON report
-// and its SARIF log (converted from the JSON, without a second scan).
-func scanTrivy(ctx context.Context, ctr *dagger.Container, target findings.Target, policy gate.Policy, args ...string) (targetScan, error) {
+// scanTrivy runs `trivy SUBCOMMAND` with the policy's flags and the target's
+// arguments, and returns its findings, its JSON report and its SARIF log
+// (converted from the JSON, without a second scan).
+func scanTrivy(ctx context.Context, ctr *dagger.Container, target findings.Target, subcommand string, policyArgs []string, args ...string) (targetScan, error) {
 	const jsonReport, sarifReport = trivyWorkDir + "/report.json", trivyWorkDir + "/report.sarif"
-	command := append([]string{"trivy"}, args[0])
-	command = append(command, "--format", "json", "--output", jsonReport, "--severity", joinSeverities(policy.Report), "--timeout", policy.Timeout.String())
-	for _, dir := range policy.SkipDirs {
-		command = append(command, "--skip-dirs", dir)
-	}
-	command = append(command, args[1:]...)
+	command := []string{"trivy", subcommand, "--format", "json", "--output", jsonReport}
+	command = append(command, policyArgs...)
+	command = append(command, args...)
 
 	scanned := ctr.
 		WithExec(command).
@@ -458,7 +456,7 @@ func scanTrivy(ctx context.Context, ctr *dagger.Container, target findings.Targe
 	reportFile := scanned.File(jsonReport)
 	data, err := reportFile.Contents(ctx)
 	if err != nil {
-		return targetScan{}, fmt.Errorf("trivy %s of %s: %w", args[0], target.Name, err)
+		return targetScan{}, fmt.Errorf("trivy %s of %s: %w", subcommand, target.Name, err)
 	}
 	sarifData, err := scanned.File(sarifReport).Contents(ctx)
 	if err != nil {
@@ -516,28 +514,19 @@ func selectTargets(available []string, list string) ([]string, error) {
 	if strings.TrimSpace(list) == "" {
 		return available, nil
 	}
-	wanted := map[string]bool{}
+	requested := map[string]bool{}
 	for _, name := range strings.Split(list, ",") {
 		name = strings.TrimSpace(name)
 		if !slices.Contains(available, name) {
 			return nil, fmt.Errorf("invalid --targets entry %q: the targets of this scan are %s", name, strings.Join(available, ", "))
 		}
-		wanted[name] = true
+		requested[name] = true
 	}
 	var selected []string
 	for _, name := range available {
-		if wanted[name] {
+		if requested[name] {
 			selected = append(selected, name)
 		}
 	}
 	return selected, nil
-}
-
-// joinSeverities returns the severities as Trivy's --severity value.
-func joinSeverities(severities []findings.Severity) string {
-	names := make([]string, len(severities))
-	for i, s := range severities {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ",")
 }

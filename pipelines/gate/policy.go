@@ -183,9 +183,16 @@ func (p Policy) WithReport(list string) (Policy, error) {
 // settings: --severity, --scanners, --skip-dirs and --timeout. Flags take
 // precedence over a file passed with --config.
 func (p Policy) TrivyArgs() []string {
+	return p.TrivyArgsWithScanners(p.Scanners)
+}
+
+// TrivyArgsWithScanners returns the flags of TrivyArgs with the given
+// scanners in place of the policy's, for targets that need other scanners,
+// such as misconfigurations in a source tree.
+func (p Policy) TrivyArgsWithScanners(scanners []string) []string {
 	args := []string{
 		"--severity", joinSeverities(p.Report),
-		"--scanners", strings.Join(p.Scanners, ","),
+		"--scanners", strings.Join(scanners, ","),
 	}
 	for _, dir := range p.SkipDirs {
 		args = append(args, "--skip-dirs", dir)

@@ -235,3 +235,15 @@ func TestPolicyTrivyArgs(t *testing.T) {
 		t.Errorf("TrivyArgs() = %q, want %q", got, want)
 	}
 }
+
+func TestPolicyTrivyArgsWithScanners(t *testing.T) {
+	want := []string{
+		"--severity", "HIGH,CRITICAL",
+		"--scanners", "misconfig,secret",
+		"--skip-dirs", "/var/lib/apt/lists",
+		"--timeout", "10m0s",
+	}
+	if got := DefaultPolicy().TrivyArgsWithScanners([]string{"misconfig", "secret"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("TrivyArgsWithScanners() = %q, want %q", got, want)
+	}
+}

@@ -3,6 +3,8 @@ package imagefs
 import (
 	"fmt"
 	"path"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/ocidigest"
 )
 
 func newImage(rawConfig []byte) (*Image, error) {
@@ -13,7 +15,7 @@ func newImage(rawConfig []byte) (*Image, error) {
 	return &Image{
 		config:       cfg,
 		rawConfig:    rawConfig,
-		configDigest: sha256Digest(rawConfig),
+		configDigest: ocidigest.SHA256(rawConfig),
 		merged:       map[string]Entry{},
 		children:     map[string]map[string]struct{}{},
 		contents:     map[string][]byte{},

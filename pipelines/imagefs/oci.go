@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/ocidigest"
 )
 
 // Media types of OCI and Docker manifests and indexes.
@@ -130,7 +132,7 @@ func collectManifests(a *archive, d descriptor, depth int, found *[]descriptor) 
 		if err != nil {
 			return err
 		}
-		if got := sha256Digest(data); strings.HasPrefix(d.Digest, "sha256:") && got != d.Digest {
+		if got := ocidigest.SHA256(data); strings.HasPrefix(d.Digest, "sha256:") && got != d.Digest {
 			return fmt.Errorf("index %s has digest %s", d.Digest, got)
 		}
 		var nested index
@@ -170,7 +172,7 @@ func manifestSource(a *archive, d descriptor) (source, error) {
 	if err != nil {
 		return source{}, err
 	}
-	if got := sha256Digest(data); strings.HasPrefix(d.Digest, "sha256:") && got != d.Digest {
+	if got := ocidigest.SHA256(data); strings.HasPrefix(d.Digest, "sha256:") && got != d.Digest {
 		return source{}, fmt.Errorf("manifest %s has digest %s", d.Digest, got)
 	}
 	var m manifest

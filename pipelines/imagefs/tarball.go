@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/atlasia-ai/supplychain/pipelines/internal/ocidigest"
+
 	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 )
 
@@ -133,7 +135,7 @@ func readTarball(f *os.File, o options) (*Image, error) {
 		return nil, fmt.Errorf("reading image config: %w", err)
 	}
 	if src.configDigest != "" {
-		if got := sha256Digest(rawConfig); got != src.configDigest {
+		if got := ocidigest.SHA256(rawConfig); got != src.configDigest {
 			return nil, fmt.Errorf("image config %q has digest %s, not the recorded %s", src.configName, got, src.configDigest)
 		}
 	}
@@ -218,23 +220,11 @@ func dockerSource(a *archive, repoTag string) (source, error) {
 // returns "" for other names, such as the legacy "ID/layer.tar".
 func digestFromName(name string) string {
 	name = tarindex.CleanName(name)
-	if hex, ok := strings.CutPrefix(name, "blobs/sha256/"); ok && isHexDigest(hex) {
+	if hex, ok := strings.CutPrefix(name, "blobs/sha256/"); ok && ocidigest.IsHex(hex) {
 		return "sha256:" + hex
 	}
-	if hex, ok := strings.CutSuffix(name, ".json"); ok && isHexDigest(hex) {
+	if hex, ok := strings.CutSuffix(name, ".json"); ok && ocidigest.IsHex(hex) {
 		return "sha256:" + hex
 	}
 	return ""
-}
-
-func isHexDigest(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

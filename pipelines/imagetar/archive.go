@@ -2,13 +2,13 @@ package imagetar
 
 import (
 	"archive/tar"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"strings"
+
+	"github.com/atlasia-ai/supplychain/pipelines/internal/ocidigest"
 
 	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 )
@@ -119,17 +119,11 @@ func writeArchive(src io.Reader, dst io.Writer, replacements map[string]*blob, i
 	return nil
 }
 
-// sha256Digest returns the OCI digest of data, "sha256:" and 64 hex digits.
-func sha256Digest(data []byte) string {
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
 // blobName returns the member name of the blob with the given digest in an
 // OCI image layout. It fails for digests other than sha256.
 func blobName(digest string) (string, error) {
 	encoded, ok := strings.CutPrefix(digest, "sha256:")
-	if !ok || !isHexDigest(encoded) {
+	if !ok || !ocidigest.IsHex(encoded) {
 		return "", fmt.Errorf("unsupported digest %q: want sha256: and 64 lower-case hex digits", digest)
 	}
 	return "blobs/sha256/" + encoded, nil
@@ -141,7 +135,7 @@ func blobName(digest string) (string, error) {
 func digestFromName(name string) string {
 	base := path.Base(tarindex.CleanName(name))
 	encoded := strings.TrimSuffix(base, ".json")
-	if !isHexDigest(encoded) {
+	if !ocidigest.IsHex(encoded) {
 		return ""
 	}
 	if encoded == base && !strings.HasPrefix(tarindex.CleanName(name), "blobs/sha256/") {
@@ -163,16 +157,4 @@ func renameBlob(name, digest string) string {
 		return dir + encoded + ".json"
 	}
 	return dir + encoded
-}
-
-func isHexDigest(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlasia-ai/supplychain/pipelines/internal/ocidigest"
+
 	"github.com/atlasia-ai/supplychain/pipelines/dockerfile"
 	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 	"github.com/atlasia-ai/supplychain/pipelines/internal/tartest"
@@ -118,7 +120,7 @@ type descriptor struct {
 }
 
 func describe(mediaType string, data []byte) descriptor {
-	return descriptor{MediaType: mediaType, Digest: sha256Digest(data), Size: len(data)}
+	return descriptor{MediaType: mediaType, Digest: ocidigest.SHA256(data), Size: len(data)}
 }
 
 type manifestDoc struct {
@@ -151,7 +153,7 @@ func blobMembers(blobs ...[]byte) []tarMember {
 	var members []tarMember
 	seen := map[string]bool{}
 	for _, b := range blobs {
-		name := "blobs/sha256/" + hexOf(sha256Digest(b))
+		name := "blobs/sha256/" + hexOf(ocidigest.SHA256(b))
 		if !seen[name] {
 			members = append(members, fileMember(name, b))
 			seen[name] = true
@@ -175,10 +177,10 @@ func daggerLayout(t *testing.T, config []byte, layers [][]byte) []tarMember {
 
 	var layerNames []string
 	for _, l := range layers {
-		layerNames = append(layerNames, "blobs/sha256/"+hexOf(sha256Digest(l)))
+		layerNames = append(layerNames, "blobs/sha256/"+hexOf(ocidigest.SHA256(l)))
 	}
 	dockerManifest := mustJSON(t, []map[string]any{{
-		"Config":   "blobs/sha256/" + hexOf(sha256Digest(config)),
+		"Config":   "blobs/sha256/" + hexOf(ocidigest.SHA256(config)),
 		"RepoTags": nil,
 		"Layers":   layerNames,
 	}})
@@ -198,12 +200,12 @@ func daggerLayout(t *testing.T, config []byte, layers [][]byte) []tarMember {
 // manifest.json and repositories.
 func dockerSaveLayout(t *testing.T, config []byte, layers [][]byte, repoTag string) []tarMember {
 	t.Helper()
-	members := []tarMember{fileMember(hexOf(sha256Digest(config))+".json", config)}
+	members := []tarMember{fileMember(hexOf(ocidigest.SHA256(config))+".json", config)}
 	var layerPaths []string
 	var topID string
 	for i, l := range layers {
 		// Docker derives the layer IDs from the chain; any unique hex does.
-		topID = hexOf(sha256Digest([]byte(fmt.Sprintf("layer %d %x", i, l))))
+		topID = hexOf(ocidigest.SHA256([]byte(fmt.Sprintf("layer %d %x", i, l))))
 		members = append(members,
 			dirMember(topID+"/"),
 			fileMember(topID+"/VERSION", []byte("1.0")),
@@ -214,7 +216,7 @@ func dockerSaveLayout(t *testing.T, config []byte, layers [][]byte, repoTag stri
 	}
 	repo, tag, _ := strings.Cut(repoTag, ":")
 	dockerManifest := mustJSON(t, []map[string]any{{
-		"Config":   hexOf(sha256Digest(config)) + ".json",
+		"Config":   hexOf(ocidigest.SHA256(config)) + ".json",
 		"RepoTags": []string{repoTag},
 		"Layers":   layerPaths,
 	}})
@@ -235,7 +237,7 @@ func nestedIndexLayout(t *testing.T, config []byte, layers [][]byte) []tarMember
 	amd64.Platform = map[string]string{"architecture": "amd64", "os": "linux"}
 	arm64 := descriptor{
 		MediaType: mediaTypeOCIManifest,
-		Digest:    sha256Digest([]byte("arm64 manifest that was not pulled")),
+		Digest:    ocidigest.SHA256([]byte("arm64 manifest that was not pulled")),
 		Size:      1234,
 		Platform:  map[string]string{"architecture": "arm64", "os": "linux"},
 	}
@@ -287,7 +289,7 @@ func checkLayout(t *testing.T, tb tarball, missing int) []checkedImage {
 	// Content-addressed names match their data.
 	for name, data := range tb.files {
 		if want := digestFromName(name); want != "" {
-			if got := sha256Digest(data); got != want {
+			if got := ocidigest.SHA256(data); got != want {
 				t.Errorf("member %q has digest %s", name, got)
 			}
 		}
@@ -575,14 +577,14 @@ func TestSetHealthcheckRemovesOldBlobs(t *testing.T) {
 	}
 	out := readTarball(t, dst)
 
-	oldConfig := "blobs/sha256/" + hexOf(sha256Digest([]byte(daggerConfig)))
-	oldManifest := "blobs/sha256/" + hexOf(sha256Digest(ociManifest(t, []byte(daggerConfig), [][]byte{layer})))
+	oldConfig := "blobs/sha256/" + hexOf(ocidigest.SHA256([]byte(daggerConfig)))
+	oldManifest := "blobs/sha256/" + hexOf(ocidigest.SHA256(ociManifest(t, []byte(daggerConfig), [][]byte{layer})))
 	for _, name := range []string{oldConfig, oldManifest} {
 		if _, ok := out.files[name]; ok {
 			t.Errorf("output still has the old blob %q", name)
 		}
 	}
-	layerName := "blobs/sha256/" + hexOf(sha256Digest(layer))
+	layerName := "blobs/sha256/" + hexOf(ocidigest.SHA256(layer))
 	if !bytes.Equal(out.files[layerName], layer) {
 		t.Errorf("layer %q is missing or changed", layerName)
 	}
@@ -677,7 +679,7 @@ func TestMutateConfigErrors(t *testing.T) {
 	layer := tartest.Gzip(t, []byte("layer"))
 	corrupt := daggerLayout(t, []byte(daggerConfig), [][]byte{layer})
 	for i, m := range corrupt {
-		if m.name == "blobs/sha256/"+hexOf(sha256Digest([]byte(daggerConfig))) {
+		if m.name == "blobs/sha256/"+hexOf(ocidigest.SHA256([]byte(daggerConfig))) {
 			corrupt[i].data = []byte(strings.Replace(daggerConfig, "amd64", "arm64", 1))
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path"
 
+	"github.com/atlasia-ai/supplychain/pipelines/internal/ocidigest"
+
 	"github.com/atlasia-ai/supplychain/pipelines/internal/tarindex"
 )
 
@@ -94,7 +96,7 @@ func (r *rewriter) rewriteFile(name string, fn func([]byte) ([]byte, error)) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	r.replacements[name] = &blob{name: name, data: out, digest: sha256Digest(out)}
+	r.replacements[name] = &blob{name: name, data: out, digest: ocidigest.SHA256(out)}
 	return nil
 }
 
@@ -117,7 +119,7 @@ func (r *rewriter) rewriteBlob(digest string, fn func([]byte) ([]byte, error)) (
 	if err != nil {
 		return nil, err
 	}
-	if got := sha256Digest(data); got != digest {
+	if got := ocidigest.SHA256(data); got != digest {
 		return nil, fmt.Errorf("blob %q has digest %s, not the %s that refers to it", name, got, digest)
 	}
 
@@ -125,7 +127,7 @@ func (r *rewriter) rewriteBlob(digest string, fn func([]byte) ([]byte, error)) (
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", digest, err)
 	}
-	b := &blob{name: name, data: out, digest: sha256Digest(out)}
+	b := &blob{name: name, data: out, digest: ocidigest.SHA256(out)}
 	if b.digest != digest {
 		b.name = renameBlob(name, b.digest)
 		r.replacements[name] = b
@@ -289,7 +291,7 @@ func (r *rewriter) rewriteConfig(name, want string) (*blob, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the image config: %w", err)
 	}
-	digest := sha256Digest(data)
+	digest := ocidigest.SHA256(data)
 	if want != "" && digest != want {
 		return nil, fmt.Errorf("image config %q has digest %s, not the recorded %s", name, digest, want)
 	}
@@ -311,7 +313,7 @@ func (r *rewriter) rewriteConfig(name, want string) (*blob, error) {
 	}
 	r.configs++
 
-	b := &blob{name: name, data: out, digest: sha256Digest(out)}
+	b := &blob{name: name, data: out, digest: ocidigest.SHA256(out)}
 	if b.digest != digest {
 		b.name = renameBlob(name, b.digest)
 	}
