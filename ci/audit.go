@@ -14,16 +14,16 @@ import (
 	"github.com/atlasia-ai/supplychain/pipelines/imagefs"
 )
 
-// Audit checks the hardening of the platform's built images (or of the given
-// image tarballs) against CIS Docker Benchmark section 4 and Dockle checks:
-// non-root user, no package manager, no apt caches, no setuid or setgid
-// files, no world-writable paths, a HEALTHCHECK, no secrets in ENV or labels,
-// and a package database consistent with the files. It returns the report,
-// and fails with the report when any check fails.
+// Audit checks the hardening of the platform's built images, or of the given
+// image tarballs, against CIS Docker Benchmark section 4 and Dockle checks.
+// The checks: a non-root user, no package manager, no apt caches, no setuid
+// or setgid files, no world-writable paths, a HEALTHCHECK, no secrets in ENV
+// or labels, and a package database consistent with the files. It returns
+// the report, and fails with the report when any check fails.
 func (m *Atlasia) Audit(
 	ctx context.Context,
 	// Directory of image tarballs (`docker save` or OCI layout) to audit
-	// instead of the platform's hardened images; each *.tar file is one
+	// instead of the platform's hardened images. Each *.tar file is one
 	// image, named after the file.
 	// +optional
 	tarballs *dagger.Directory,

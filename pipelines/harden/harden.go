@@ -5,8 +5,8 @@
 // The decisions become a shell script that runs in a separate tool container
 // (Debian, with dpkg) on the image's root filesystem mounted at a directory,
 // so the hardened image itself needs no shell or package manager. Packages
-// are purged with `dpkg --root`, which keeps the package database truthful:
-// a scanner that reads it sees exactly what is installed.
+// are purged with `dpkg --root`, which keeps the package database truthful,
+// so a scanner that reads it finds exactly what is installed.
 package harden
 
 import (

@@ -1,6 +1,6 @@
 // Package pins holds the references of every image the pipeline pulls. The
 // Dagger module takes each of them as an optional argument, so a site with its
-// own registry mirror overrides them; the Dockerfiles under images/ name the
+// own registry mirror overrides them. The Dockerfiles under images/ name the
 // same references as the defaults of their *_IMAGE build arguments.
 //
 // Inside the local air-gapped engine (infra/airgap), docker.io names resolve

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's docker.io if dockerd is missing, starts dockerd if it is
-# not answering, and waits for its socket. dockerd logs to
+# not responding, and waits for its socket. dockerd logs to
 # $AIRGAP_LOG_DIR/dockerd.log.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"

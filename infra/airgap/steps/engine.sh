@@ -27,10 +27,10 @@ docker image inspect "$image" >/dev/null 2>&1 ||
 goproxy=${AIRGAP_ENGINE_GOPROXY:-$(go env GOPROXY 2>/dev/null || echo https://proxy.golang.org,direct)}
 
 # The engine gets no extra CA certificates, although a proxy here may
-# intercept HTTPS: an engine that has them installs them into every container
-# it runs with the container's update-ca-certificates, and that fails the
-# exec in hardened images, which keep ca-certificates but have no shell. Only
-# the Go SDK runtime downloads over HTTPS, and its image trusts them
+# intercept HTTPS. An engine that has them installs them into every container
+# it runs with the container's update-ca-certificates. That fails the exec in
+# hardened images, which keep ca-certificates but have no shell. Only the Go
+# SDK runtime downloads over HTTPS, and its image trusts them
 # (steps/engine-image.sh).
 
 image_id=$(docker image inspect -f '{{.Id}}' "$image")
