@@ -33,9 +33,11 @@ type Atlasia struct {
 }
 
 func New(
-	// Checkout of the platform to build; defaults to this repository.
+	// Checkout of the platform to build; defaults to this repository,
+	// without what git ignores: outputs, and the module's generated code,
+	// which `dagger develop` writes into ci/.
 	// +defaultPath="/"
-	// +ignore=[".git", "bin", "build", "reports", "**/node_modules"]
+	// +ignore=[".git", "bin", "build", "reports", "**/node_modules", "ci/dagger.gen.go", "ci/internal/dagger", "ci/internal/querybuilder", "ci/internal/telemetry", "ci/.env"]
 	source *dagger.Directory,
 	// Version written to the images' org.opencontainers.image.version label.
 	// +default="dev"
