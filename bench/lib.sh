@@ -14,3 +14,14 @@ seconds() {
   end=$(date +%s.%N)
   echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }'
 }
+
+# busy_seconds: prints the CPU time the machine has spent outside idle and
+# I/O wait since boot, in seconds, summed over all cores.
+busy_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat
+}
+
+# median A B C: prints the middle one of three numbers.
+median() {
+  printf '%s\n' "$@" | sort -g | sed -n 2p
+}

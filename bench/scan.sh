@@ -3,42 +3,46 @@
 # local engine, and the Trivy binary that `make toolchain` builds, run
 # directly on the same inputs with the same fixture DB. Prints a Markdown
 # table for docs/benchmarks.md. Run it after `make toolchain` with
-# `bash bench/scan.sh`. Each number comes from one run, so expect noise on a
-# shared machine.
+# `bash bench/scan.sh`. The cold pipeline rows are medians of three runs and
+# every other row comes from one run, so expect noise on a shared machine.
+# The CPU rows count the whole machine's CPU time, from /proc/stat.
 #
 # Inputs: the hardened images as tarballs from `dagger call build export`,
 # the checkout's source tree and infra/trivy-config.yaml. The build runs
 # first and is not timed, because bench/build.sh measures builds. Every
-# pipeline run scans the tarballs with --tarballs, so no run includes a build.
+# pipeline run scans the tarballs with --tarballs, so no run includes a
+# build, except the two rows of `dagger call scan` as a user runs it (PRUNE=1
+# only), which build the images first.
 #
-# What "cold" means here:
-# - Pipeline, cold: every Trivy run of the scan misses the engine's cache.
-#   Each cold run passes a copy of infra/trivy-config.yaml with its own
-#   timeout, which differs by a random fraction of a second, and the timeout
-#   is an argument of every Trivy command. ci/scan.go keeps Trivy's layer
-#   cache in memory (TRIVY_CACHE_BACKEND=memory), so every layer is analyzed
-#   again. The vulnerability DB and the checks bundle are already in the
-#   module's cache volume, the Trivy image is pulled and the module is
-#   compiled. The module names its cache volume (atlasia-trivy), and emptying
-#   it would mean pruning the engine's cache, which slows down everyone who
-#   uses the engine. So no pipeline row includes the DB download.
+# What the rows mean:
+# - Cold (PRUNE=1 only): the engine's local cache, cache volumes included,
+#   is pruned first, so the call compiles the module, pulls the Trivy image
+#   and downloads the DB and the checks bundle from the mirror.
+# - Pipeline, Trivy uncached: every Trivy run of the scan misses the
+#   engine's cache. Each such run passes a copy of infra/trivy-config.yaml
+#   with its own timeout, which differs by a random fraction of a second,
+#   and the timeout is an argument of every Trivy command. ci/scan.go keeps
+#   Trivy's layer cache in memory (TRIVY_CACHE_BACKEND=memory), so every
+#   layer is analyzed again. The module is compiled, the Trivy image pulled
+#   and the DB and checks bundle are in the module's cache volume.
 # - Trivy binary, empty cache: a new cache directory, so Trivy downloads the
 #   DB and the checks bundle from the mirror at 127.0.0.1:5000 and analyzes
 #   every layer. The row "DB and checks cached" starts from a cache directory
 #   that contains only the DB and the checks bundle. It does about the same
-#   work as the pipeline's cold run, so compare the two.
+#   work as the pipeline with Trivy uncached, so compare the two.
 # - Warm: the same command again with nothing changed. The pipeline reuses
 #   the engine's cached results, and the Trivy binary reuses its layer cache.
 #
 # The direct runs scan the targets one after another, as a person would run
 # them, while the pipeline scans them concurrently unless --serial is given.
+# They run with GOGC=400, as the pipeline's Trivy container does.
 # Every pipeline row includes the CLI's module load and the check of the
 # uploaded tarballs. The compose checks run in the pipeline only, in Go in
 # the module's process.
 #
-# scan and scan-reports are cached per session, so the warm pipeline row
-# runs the function again: it checks the DB and takes every Trivy result
-# from the engine's cache.
+# scan and scan-reports are cached per session, so a warm pipeline row runs
+# the function again, which takes the DB check (done at most once an hour)
+# and every Trivy result from the engine's cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=/dev/null
@@ -88,6 +92,21 @@ cold_config() {
   echo "$path"
 }
 
+# uncached_scan NAME [FLAG...]: runs a pipeline scan with Trivy uncached three times, each
+# with its own configuration, and prints the median wall time and the median
+# CPU time the machine spent, in seconds.
+uncached_scan() {
+  local name=$1 run before wall walls=() cpus=()
+  shift
+  for run in 1 2 3; do
+    before=$(busy_seconds)
+    wall=$(seconds pipeline_scan "$(cold_config "$name-$run")" "$out/$name-$run" "$@")
+    walls+=("$wall")
+    cpus+=("$(awk -v a="$before" -v b="$(busy_seconds)" 'BEGIN { printf "%.1f", b - a }')")
+  done
+  echo "$(median "${walls[@]}") $(median "${cpus[@]}")"
+}
+
 # pipeline_scan CONFIG REPORTS [FLAG...]: scans the tarballs with the
 # pipeline and exports the reports to REPORTS.
 pipeline_scan() {
@@ -105,14 +124,16 @@ trivy_scan() {
   local common=(--cache-dir "$cache" "${host_flags[@]}" "$@"
     --severity HIGH,CRITICAL --timeout 10m --skip-dirs /var/lib/apt/lists --format json)
   for image in ai-orchestrator frontend; do
-    "$trivy_bin" image --input "$out/images/$image.tar" --scanners vuln,secret "${common[@]}" \
+    GOGC=400 "$trivy_bin" image --input "$out/images/$image.tar" --scanners vuln,secret "${common[@]}" \
       --output "$out/direct-$image.json"
     "$trivy_bin" convert --format sarif --output "$out/direct-$image.sarif" "$out/direct-$image.json"
   done
-  # The pipeline's source tree leaves out .git, bin, reports and
-  # node_modules, and the scan skips testdata directories.
-  "$trivy_bin" fs --scanners misconfig,secret "${common[@]}" \
+  # The pipeline's source tree leaves out .git, bin, reports, node_modules
+  # and the module's generated code, and the scan skips testdata directories.
+  GOGC=400 "$trivy_bin" fs --scanners misconfig,secret "${common[@]}" \
     --skip-dirs .git --skip-dirs bin --skip-dirs reports --skip-dirs '**/node_modules' --skip-dirs '**/testdata' \
+    --skip-dirs ci/internal/dagger --skip-dirs ci/internal/querybuilder --skip-dirs ci/internal/telemetry \
+    --skip-files ci/dagger.gen.go --skip-files ci/.env \
     --output "$out/direct-source.json" .
   "$trivy_bin" convert --format sarif --output "$out/direct-source.sarif" "$out/direct-source.json"
 }
@@ -123,19 +144,32 @@ dagger call build export --path "$out/images" >/dev/null 2>"$out/stderr" || {
   exit 1
 }
 
-# With PRUNE=1 the first measurement starts from an empty engine cache: the
-# Trivy image is pulled, the module compiled, the tarballs uploaded and the
-# DB and checks bundle downloaded into a new cache volume. Leave it unset on
-# an engine that others are using.
-pruned=""
-if [[ ${PRUNE:-0} == 1 ]]; then
+# prune: empties the engine's local cache, cache volumes included.
+prune() {
   echo "pruning the engine's local cache" >&2
   dagger query <<<'{ engine { localCache { prune } } }' >/dev/null
+}
+
+# With PRUNE=1 two measurements start from an empty engine cache, in which
+# the Trivy image is pulled, the module compiled and the DB and checks
+# bundle downloaded into a new cache volume. The first scans the uploaded
+# tarballs. The second is `dagger call scan` as a user runs it, so it also
+# pulls the base images and builds and hardens both images. Leave PRUNE
+# unset on an engine that others are using.
+pruned=""
+if [[ ${PRUNE:-0} == 1 ]]; then
+  prune
   echo "pipeline, engine cache pruned" >&2
   pruned_config_path=$(cold_config pruned)
   pruned=$(seconds pipeline_scan "$pruned_config_path" "$out/pruned")
   echo "pipeline, warm re-run after the pruned run" >&2
   pruned_warm=$(seconds pipeline_scan "$pruned_config_path" "$out/pruned-warm")
+
+  prune
+  echo "dagger call scan, engine cache pruned" >&2
+  user_cold=$(seconds dagger call scan "${pipeline_flags[@]}")
+  echo "dagger call scan, warm re-run" >&2
+  user_warm=$(seconds dagger call scan "${pipeline_flags[@]}")
 fi
 
 # The first call with a new tarball directory uploads the tarballs to the
@@ -144,26 +178,39 @@ fi
 echo "uploading the tarballs with a first scan (not timed)" >&2
 seconds pipeline_scan "$(cold_config upload)" "$out/upload" >/dev/null
 
+# The rows below with Trivy uncached are medians of three runs.
 echo "pipeline, cold, concurrent" >&2
-cold_config_path=$(cold_config cold)
-cold=$(seconds pipeline_scan "$cold_config_path" "$out/cold")
+read -r cold cold_cpu < <(uncached_scan cold)
 echo "pipeline, warm re-run, nothing changed" >&2
-warm=$(seconds pipeline_scan "$cold_config_path" "$out/warm")
+warm=$(seconds pipeline_scan "$out/cold-3.yaml" "$out/warm")
 echo "pipeline, cold, --serial" >&2
-serial=$(seconds pipeline_scan "$(cold_config serial)" "$out/serial" --serial)
+read -r serial _ < <(uncached_scan serial --serial)
 
 # Each target alone, cold, to compare the concurrent scan with the slowest
-# single target.
+# single target. The compose-only scan runs no Trivy, so its CPU time is what
+# a call costs without the Trivy targets.
 slowest=0
 slowest_name=""
+declare -A single_wall single_cpu
 for target in image/ai-orchestrator image/frontend source compose; do
   echo "pipeline, cold, only $target" >&2
-  single=$(seconds pipeline_scan "$(cold_config "single-${target//\//-}")" "$out/single-${target//\//-}" --targets "$target")
+  read -r single single_cpu[$target] < <(uncached_scan "single-${target//\//-}" --targets "$target")
+  single_wall[$target]=$single
   if awk -v a="$single" -v b="$slowest" 'BEGIN { exit !(a > b) }'; then
     slowest=$single
     slowest_name=$target
   fi
 done
+# The Trivy targets' CPU time beyond a call's own, summed.
+trivy_cpu=$(awk -v base="${single_cpu[compose]}" -v a="${single_cpu[image/ai-orchestrator]}" \
+  -v b="${single_cpu[image/frontend]}" -v c="${single_cpu[source]}" \
+  'BEGIN { printf "%.1f", (a - base) + (b - base) + (c - base) }')
+
+# Two targets on two cores: the backend image and the source tree, together
+# and alone (the source alone is measured above).
+echo "pipeline, cold, image/ai-orchestrator and source together" >&2
+read -r pair _ < <(uncached_scan pair --targets image/ai-orchestrator,source)
+pair_slowest=$(awk -v a="${single_wall[source]}" -v b="${single_wall[image/ai-orchestrator]}" 'BEGIN { print (a > b ? a : b) }')
 
 echo "Trivy binary, empty cache" >&2
 direct_empty=$(seconds trivy_scan "$out/trivy-cache")
@@ -180,19 +227,33 @@ direct_warm=$(seconds trivy_scan "$out/trivy-cache")
 
 echo "| measurement | value |"
 echo "| --- | --- |"
-echo "| pipeline, cold: every Trivy run misses the engine cache, DB already in the cache volume | ${cold} s |"
-echo "| pipeline, cold, \`--serial\` | ${serial} s |"
+echo "| pipeline, Trivy uncached: every Trivy run misses the engine cache, DB already in the cache volume, concurrent | ${cold} s |"
+echo "| pipeline, Trivy uncached, \`--serial\` | ${serial} s |"
 echo "| pipeline, warm re-run, nothing changed | ${warm} s |"
 echo "| Trivy binary, empty cache (downloads DB and checks from 127.0.0.1:5000) | ${direct_empty} s |"
 echo "| Trivy binary, DB and checks cached, no layer cache | ${direct_seeded} s |"
 echo "| Trivy binary, warm re-run | ${direct_warm} s |"
-echo "| pipeline cold, concurrent / \`--serial\` | $(ratio "$cold" "$serial") |"
-echo "| pipeline cold, slowest single target ($slowest_name) | ${slowest} s |"
-echo "| pipeline cold, concurrent / slowest single target | $(ratio "$cold" "$slowest") |"
-echo "| pipeline cold / Trivy binary with DB and checks cached | $(ratio "$cold" "$direct_seeded") |"
-echo "| pipeline warm / pipeline cold | $(ratio "$warm" "$cold") |"
+echo "| pipeline, Trivy uncached, concurrent / \`--serial\` | $(ratio "$cold" "$serial") |"
+echo "| pipeline, Trivy uncached, slowest single target ($slowest_name) | ${slowest} s |"
+echo "| pipeline, Trivy uncached, concurrent / slowest single target | $(ratio "$cold" "$slowest") |"
+# With the targets' CPU time spread over every core, the concurrent scan
+# cannot take less than this.
+cores=$(nproc)
+bound=$(awk -v wall="${single_wall[compose]}" -v cpu="$trivy_cpu" -v n="$cores" 'BEGIN { printf "%.1f", wall + cpu / n }')
+echo "| machine CPU time: concurrent run, Trivy uncached / compose-only run | ${cold_cpu} s / ${single_cpu[compose]} s |"
+echo "| machine CPU time of the Trivy targets, each alone less the compose-only run, summed | ${trivy_cpu} s |"
+echo "| least time of the concurrent run on $cores cores: compose-only run + that CPU time / $cores | ${bound} s |"
+echo "| that least time / slowest single target | $(ratio "$bound" "$slowest") |"
+echo "| pipeline, Trivy uncached, image/ai-orchestrator and source together | ${pair} s |"
+echo "| pipeline, Trivy uncached, image/ai-orchestrator alone / source alone | ${single_wall[image/ai-orchestrator]} s / ${single_wall[source]} s |"
+echo "| two targets together / the slower alone | $(ratio "$pair" "$pair_slowest") |"
+echo "| pipeline, Trivy uncached / Trivy binary with DB and checks cached | $(ratio "$cold" "$direct_seeded") |"
+echo "| warm re-run / Trivy uncached | $(ratio "$warm" "$cold") |"
 if [[ -n $pruned ]]; then
   echo "| pipeline, engine cache pruned (PRUNE=1) | ${pruned} s |"
   echo "| pipeline, warm re-run after it | ${pruned_warm} s |"
   echo "| warm / engine cache pruned | $(ratio "$pruned_warm" "$pruned") |"
+  echo "| \`dagger call scan\` (builds the images), engine cache pruned | ${user_cold} s |"
+  echo "| \`dagger call scan\`, warm re-run | ${user_warm} s |"
+  echo "| \`dagger call scan\`, warm / cold | $(ratio "$user_warm" "$user_cold") |"
 fi
