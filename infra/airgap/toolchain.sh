@@ -48,11 +48,17 @@ status() {
   fi
   if [[ -f $ENV_FILE ]]; then
     echo "env file: $ENV_FILE"
+    local version
+    # The CLI waits without end for an engine container that is stopped,
+    # so it is only asked when the container runs, and for 30 s at most.
     # shellcheck source=/dev/null
-    if (source "$ENV_FILE" && dagger query <<<'{ version }' >/dev/null 2>&1); then
-      echo "engine:   answers ($(source "$ENV_FILE" && dagger query <<<'{ version }' 2>/dev/null | tr -d ' \n'))"
+    if [[ $(docker inspect -f '{{.State.Running}}' "$ENGINE_CONTAINER" 2>/dev/null) != true ]]; then
+      echo "engine:   not running (run make toolchain)"
+      failed=1
+    elif version=$(source "$ENV_FILE" && timeout 30 dagger query <<<'{ version }' 2>/dev/null); then
+      echo "engine:   answers ($(tr -d ' \n' <<<"$version"))"
     else
-      echo "engine:   not answering"
+      echo "engine:   not answering within 30 s"
       failed=1
     fi
   else
@@ -86,7 +92,7 @@ clean() {
     docker rmi -f $images >/dev/null
   fi
   log "removing $AIRGAP_CACHE and $REPO_ROOT/bin"
-  rm -rf "$AIRGAP_CACHE" "$REPO_ROOT/bin"
+  rm -rf "${AIRGAP_CACHE:?}" "${REPO_ROOT:?}/bin"
 }
 
 case "${1:-}" in
