@@ -37,6 +37,9 @@ func writeVerdict(b *strings.Builder, s Summary) {
 		fmt.Fprintf(b, ": %s", escape(s.Reason))
 	}
 	fmt.Fprintf(b, ". The gate blocks on %s.\n\n", blockOnText(s.BlockOn))
+	if s.DB != nil {
+		fmt.Fprintf(b, "Vulnerability DB: %s.\n\n", escape(dbText(*s.DB)))
+	}
 }
 
 func writeCounts(b *strings.Builder, s Summary) {

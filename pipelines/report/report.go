@@ -6,6 +6,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Summary struct {
 	Expired []Suppression
 	// Unused are the active suppressions that matched no finding.
 	Unused []Suppression
+	// DB is the vulnerability DB the scan used, or nil when the scan ran no
+	// Trivy target.
+	DB *findings.DB
 }
 
 // SuppressedFinding is a finding with the suppression that matched it.
@@ -212,4 +216,14 @@ func shortDigest(digest string) string {
 		return digest
 	}
 	return algorithm + ":" + hex[:12]
+}
+
+// dbText describes the vulnerability DB, such as "Trivy's default
+// repository, built 2026-01-01 00:00 UTC".
+func dbText(db findings.DB) string {
+	repository := "Trivy's default repository"
+	if db.Repository != "" {
+		repository = db.Repository
+	}
+	return fmt.Sprintf("%s, built %s", repository, db.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC"))
 }

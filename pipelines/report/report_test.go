@@ -118,6 +118,10 @@ func blockedSummary() Summary {
 		},
 		Expired: []Suppression{aptSuppression},
 		Unused:  []Suppression{secretSuppression},
+		DB: &findings.DB{
+			Repository: "registry.airgap.internal:5000/atlasia/trivy-db-fixture:2",
+			UpdatedAt:  time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		},
 	}
 }
 
@@ -131,6 +135,7 @@ func passedSummary() Summary {
 		Reason:     "no finding at HIGH or CRITICAL",
 		BlockOn:    []findings.Severity{findings.High, findings.Critical},
 		Suppressed: []SuppressedFinding{{Finding: zlib, Suppression: zlibSuppression}},
+		DB:         &findings.DB{UpdatedAt: time.Date(2026, 12, 4, 6, 12, 0, 0, time.UTC)},
 	}
 }
 

@@ -32,6 +32,9 @@ func Table(s Summary) string {
 			plain(e.ID), selectorText(e), plain(e.Owner))
 	}
 	fmt.Fprintf(&b, "Suppressed findings: %d.\n", len(s.Suppressed))
+	if s.DB != nil {
+		fmt.Fprintf(&b, "Vulnerability DB: %s.\n", plain(dbText(*s.DB)))
+	}
 
 	fmt.Fprintf(&b, "Gate: %s", s.verdict())
 	if s.Reason != "" {
