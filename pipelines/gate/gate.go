@@ -40,7 +40,8 @@ type Verdict struct {
 	ExpiredMatches []suppress.Match `json:"expired_matches"`
 	// Expired are the suppressions whose expiry day has passed.
 	Expired []suppress.Entry `json:"expired"`
-	// Unused are the active suppressions that matched no finding.
+	// Unused are the active suppressions that matched no finding, except
+	// those that name a target the scan did not cover.
 	Unused []suppress.Entry `json:"unused"`
 	// Counts are the numbers of unsuppressed findings by target name and
 	// severity, at every severity. Every scanned target has an entry, an
@@ -75,7 +76,14 @@ func Evaluate(policy Policy, scans []findings.Scan, suppressions []suppress.Entr
 	verdict.Suppressed = applied.Suppressed
 	verdict.ExpiredMatches = applied.ExpiredMatches
 	verdict.Expired = applied.Expired
-	verdict.Unused = applied.Unused
+	// An entry for a target that was not scanned, as with --targets, may
+	// still match in a full scan, so it is not reported as unused.
+	verdict.Unused = []suppress.Entry{}
+	for _, e := range applied.Unused {
+		if e.Target == "" || verdict.Counts[e.Target] != nil {
+			verdict.Unused = append(verdict.Unused, e)
+		}
+	}
 
 	kept := slices.Clone(applied.Kept)
 	slices.SortStableFunc(kept, func(a, b findings.Finding) int { return b.Severity.Rank() - a.Severity.Rank() })

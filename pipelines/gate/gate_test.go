@@ -157,6 +157,26 @@ func TestEvaluate(t *testing.T) {
 			wantUnused:   []string{"CVE-2024-0001"},
 		},
 		{
+			name:   "suppression for an unscanned target is not unused",
+			policy: DefaultPolicy(),
+			scans:  func(t *testing.T) []findings.Scan { return []findings.Scan{backendScan(t)} },
+			suppressions: aptActive + `  - id: DS-0002
+    target: source
+    justification: the toolchain image runs as root.
+    owner: platform-team
+    expires: 2027-01-01
+  - id: DS-0002
+    target: image/ai-orchestrator
+    justification: a scanned target, so this entry is unused.
+    owner: platform-team
+    expires: 2027-01-01
+`,
+			wantBlocked:  false,
+			wantReported: []string{"ATLASIA-FIXTURE-0002 zlib1g", "ATLASIA-FIXTURE-0005 github.com/jackc/pgx/v5"},
+			wantSupp:     []string{"ATLASIA-FIXTURE-0001 apt"},
+			wantUnused:   []string{"DS-0002"},
+		},
+		{
 			name:   "secrets block",
 			policy: DefaultPolicy(),
 			scans: func(t *testing.T) []findings.Scan {
