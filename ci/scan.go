@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"github.com/atlasia-ai/supplychain/pipelines/compose"
 	"github.com/atlasia-ai/supplychain/pipelines/findings"
 	"github.com/atlasia-ai/supplychain/pipelines/gate"
+	"github.com/atlasia-ai/supplychain/pipelines/platform"
 	"github.com/atlasia-ai/supplychain/pipelines/report"
 	"github.com/atlasia-ai/supplychain/pipelines/sarif"
 	"github.com/atlasia-ai/supplychain/pipelines/suppress"
@@ -201,54 +204,78 @@ func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) 
 		return nil, err
 	}
 
-	tarballs := o.Tarballs
-	if tarballs == nil {
-		if tarballs, err = m.Build(ctx, o.Harden); err != nil {
+	// The targets are known before anything is built, so an invalid
+	// --targets fails at once, and a scan without image targets builds
+	// nothing.
+	var tarballNames []string
+	if o.Tarballs != nil {
+		if tarballNames, err = o.Tarballs.Glob(ctx, "*.tar"); err != nil {
 			return nil, err
 		}
-	}
-	names, err := tarballs.Glob(ctx, "*.tar")
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, errors.New("no *.tar image tarballs to scan in the given directory; export images with `docker save -o NAME.tar IMAGE` or `dagger call build export --path DIR`")
-	}
-
-	trivy, err := m.trivy(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-
-	// One job per target; each writes its slot of scans.
-	type job func(context.Context) (targetScan, error)
-	all := map[string]job{}
-	var order []string
-	for _, name := range names {
-		target := findings.Target{Name: "image/" + strings.TrimSuffix(path.Base(name), ".tar"), Kind: imageTargetKind, Image: path.Base(name)}
-		file := tarballs.File(name)
-		order = append(order, target.Name)
-		all[target.Name] = func(ctx context.Context) (targetScan, error) {
-			return scanTrivy(ctx, trivy.WithMountedFile(trivyWorkDir+"/image.tar", file), target,
-				"image", policy.TrivyArgs(), "--input", trivyWorkDir+"/image.tar")
+		if len(tarballNames) == 0 {
+			return nil, errors.New("no *.tar image tarballs to scan in the given directory; export images with `docker save -o NAME.tar IMAGE` or `dagger call build export --path DIR`")
+		}
+	} else {
+		for _, img := range platform.Images() {
+			tarballNames = append(tarballNames, img.Name+".tar")
 		}
 	}
-	order = append(order, sourceTarget, composeTarget)
-	all[sourceTarget] = func(ctx context.Context) (targetScan, error) {
-		// Test fixtures (deliberately bad Dockerfiles, fake keys) live in
-		// testdata directories and are not part of what ships.
-		return scanTrivy(ctx, trivy.WithMountedDirectory("/src", m.Source), findings.Target{Name: sourceTarget, Kind: "filesystem"},
-			"fs", policy.TrivyArgsWithScanners([]string{"misconfig", "secret"}), "--skip-dirs", "**/testdata", "/src")
+	imageTargets := map[string]string{}
+	var order []string
+	for _, name := range tarballNames {
+		target := imageTargetKind + "/" + strings.TrimSuffix(path.Base(name), ".tar")
+		imageTargets[target] = name
+		order = append(order, target)
 	}
-	all[composeTarget] = m.scanCompose
-
+	order = append(order, sourceTarget, composeTarget)
 	selected, err := selectTargets(order, o.Targets)
 	if err != nil {
 		return nil, err
 	}
-	jobs := make([]job, len(selected))
+	needTrivy, needImages := false, false
+	for _, name := range selected {
+		if _, ok := imageTargets[name]; ok {
+			needImages = true
+		}
+		needTrivy = needTrivy || name != composeTarget
+	}
+
+	tarballs := o.Tarballs
+	if needImages && tarballs == nil {
+		if tarballs, err = m.Build(ctx, o.Harden); err != nil {
+			return nil, err
+		}
+	}
+	var trivy *dagger.Container
+	var db *findings.DB
+	if needTrivy {
+		if trivy, db, err = m.trivy(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+
+	// One job per target; each writes its slot of scans.
+	jobs := make([]func(context.Context) (targetScan, error), len(selected))
 	for i, name := range selected {
-		jobs[i] = all[name]
+		switch name {
+		case sourceTarget:
+			jobs[i] = func(ctx context.Context) (targetScan, error) {
+				// Test fixtures (deliberately bad Dockerfiles, fake keys) live in
+				// testdata directories and are not part of what ships.
+				return scanTrivy(ctx, trivy.WithMountedDirectory("/src", m.Source), findings.Target{Name: sourceTarget, Kind: "filesystem"},
+					"fs", policy.TrivyArgsWithScanners([]string{"misconfig", "secret"}), "--skip-dirs", "**/testdata", "/src")
+			}
+		case composeTarget:
+			jobs[i] = m.scanCompose
+		default:
+			file := imageTargets[name]
+			target := findings.Target{Name: name, Kind: imageTargetKind, Image: path.Base(file)}
+			tarball := tarballs.File(file)
+			jobs[i] = func(ctx context.Context) (targetScan, error) {
+				return scanTrivy(ctx, trivy.WithMountedFile(trivyWorkDir+"/image.tar", tarball), target,
+					"image", policy.TrivyArgs(), "--input", trivyWorkDir+"/image.tar")
+			}
+		}
 	}
 
 	scans := make([]targetScan, len(jobs))
@@ -267,7 +294,7 @@ func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) 
 		return nil, err
 	}
 
-	return render(policy, entries, scans)
+	return render(policy, entries, scans, db)
 }
 
 // render evaluates the gate and writes the reports. The files made here
@@ -275,7 +302,7 @@ func (m *Atlasia) scan(ctx context.Context, o scanOptions) (*scanResult, error) 
 // because contents passed to Directory.WithNewFile appear in full in the
 // engine's progress output, and Trivy's JSON reports carry the scanned
 // images' configuration, environment variables included.
-func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*scanResult, error) {
+func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan, db *findings.DB) (*scanResult, error) {
 	all := make([]findings.Scan, len(scans))
 	logs := make([]sarif.TargetLog, len(scans))
 	reports := dag.Directory()
@@ -286,6 +313,7 @@ func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan) (*
 	}
 	verdict := gate.Evaluate(policy, all, entries, time.Now().UTC())
 	summary := report.FromVerdict(verdict)
+	summary.DB = db
 
 	merged, err := sarif.Merge(logs...)
 	if err != nil {
@@ -392,10 +420,14 @@ func (m *Atlasia) suppressions(ctx context.Context, o scanOptions, policy gate.P
 // offline, a first step downloads the DB, which Trivy skips when the cached
 // DB is current. The DB's metadata becomes part of every scan's inputs, so a
 // new DB reruns the scans while an unchanged one reuses the engine's cache.
-func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, error) {
+// It also returns the DB's description for the reports.
+func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, *findings.DB, error) {
+	// One cache volume per DB and checks repository, so that a scan never
+	// uses a DB that another repository put in the cache.
+	sources := sha256.Sum256([]byte(o.DBRepository + "\n" + o.ChecksBundleRepository))
 	ctr := dag.Container().
 		From(m.TrivyImage).
-		WithMountedCache(trivyCacheDir, dag.CacheVolume("atlasia-trivy")).
+		WithMountedCache(trivyCacheDir, dag.CacheVolume("atlasia-trivy-"+hex.EncodeToString(sources[:6]))).
 		// An empty working directory: Trivy reads .trivyignore and
 		// trivy.yaml from it without saying so.
 		WithWorkdir(trivyWorkDir).
@@ -431,18 +463,33 @@ func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, 
 		WithEnvVariable("ATLASIA_DB_CHECK_HOUR", time.Now().UTC().Truncate(time.Hour).Format(time.RFC3339)).
 		WithExec([]string{"sh", "-c", script}).
 		Stdout(ctx)
+	repository := orDefault(o.DBRepository, "Trivy's default repository")
 	if err != nil {
 		if o.Offline {
-			return nil, fmt.Errorf("no Trivy DB in the cache volume: run the scan once without --offline: %w", err)
+			return nil, nil, fmt.Errorf("no Trivy DB from %s in the cache volume: run the scan once without --offline, with the same --db-repository and --checks-bundle-repository:\n%s", repository, execFailure(err))
 		}
-		return nil, fmt.Errorf("download the Trivy DB (from %s): %w", orDefault(o.DBRepository, "Trivy's default repository"), err)
+		return nil, nil, fmt.Errorf("failed to download the Trivy DB from %s: check --db-repository, and pass --insecure for a plain-HTTP registry:\n%s", repository, execFailure(err))
+	}
+	db, err := findings.ParseDBMetadata([]byte(metadata), o.DBRepository)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the Trivy DB from %s: %w", repository, err)
 	}
 	return ctr.
 		WithEnvVariable("ATLASIA_TRIVY_DB", strings.TrimSpace(metadata)).
 		WithEnvVariable("TRIVY_SKIP_DB_UPDATE", "true").
 		// Concurrent scans would contend for the lock of the file-system
 		// cache of scanned layers; the DB itself is read only.
-		WithEnvVariable("TRIVY_CACHE_BACKEND", "memory"), nil
+		WithEnvVariable("TRIVY_CACHE_BACKEND", "memory"), &db, nil
+}
+
+// execFailure returns the standard error of the failed exec in err, which
+// explains the failure, or else err's message.
+func execFailure(err error) string {
+	var execErr *dagger.ExecError
+	if errors.As(err, &execErr) {
+		return strings.TrimSpace(execErr.Stderr)
+	}
+	return err.Error()
 }
 
 // scanTrivy runs `trivy SUBCOMMAND` with the policy's flags and the target's

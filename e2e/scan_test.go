@@ -429,6 +429,9 @@ func TestScanHardenedPlatform(t *testing.T) {
 	if !strings.Contains(stdout, "PASSED") {
 		t.Errorf("the summary of a passing scan does not say PASSED:\n%s", stdout)
 	}
+	if want := "Vulnerability DB: registry.airgap.internal:5000/atlasia/trivy-db-fixture:2, built 2026-01-01 00:00 UTC."; !strings.Contains(stdout, want) {
+		t.Errorf("the summary does not name the DB with %q:\n%s", want, stdout)
+	}
 
 	dir, _ := exportScanReports(t, nil)
 
@@ -701,5 +704,20 @@ func TestScanTargetsSelectsAndRejects(t *testing.T) {
 	}
 	if !strings.Contains(stderr, `invalid --targets entry "image/absent"`) || !strings.Contains(stderr, "image/ai-orchestrator") {
 		t.Errorf("the error does not name the bad entry and the valid targets:\n%s", tail(stderr, 2000))
+	}
+}
+
+// TestScanDBRepositoryNotShared scans with a DB repository that the mirror
+// does not serve, after other tests have put the fixture DB in the cache:
+// the scan must fail and name that repository, not use the cached DB.
+func TestScanDBRepositoryNotShared(t *testing.T) {
+	requireEngine(t)
+	const absent = "registry.airgap.internal:5000/atlasia/no-such-db:2"
+	_, stderr, err := dagger(t, "call", "scan", "--db-repository", absent, "--insecure", "--targets", "source")
+	if err == nil {
+		t.Fatalf("scan --db-repository %s succeeded, want an error", absent)
+	}
+	if !strings.Contains(stderr, "failed to download the Trivy DB from "+absent) {
+		t.Errorf("the error does not name the DB repository %s:\n%s", absent, tail(stderr, 2000))
 	}
 }
