@@ -33,9 +33,9 @@ type Atlasia struct {
 }
 
 func New(
-	// Checkout of the platform to build; defaults to this repository,
-	// without what git ignores: outputs, and the module's generated code,
-	// which `dagger develop` writes into ci/.
+	// Checkout of the platform to build; defaults to this repository. The
+	// default leaves out what git ignores, such as the generated code that
+	// dagger develop writes into ci/.
 	// +defaultPath="/"
 	// +ignore=[".git", "bin", "build", "reports", "**/node_modules", "ci/dagger.gen.go", "ci/internal/dagger", "ci/internal/querybuilder", "ci/internal/telemetry", "ci/.env"]
 	source *dagger.Directory,
@@ -46,7 +46,8 @@ func New(
 	// +default="unknown"
 	revision string,
 	// Build time written to the org.opencontainers.image.created label, in
-	// RFC 3339. The default, the Unix epoch, keeps builds reproducible.
+	// RFC 3339. The default, the Unix epoch, keeps the label the same from
+	// build to build.
 	// +default="1970-01-01T00:00:00Z"
 	created string,
 	// Debian base image of the platform and of the pipeline's tool
