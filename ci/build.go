@@ -118,6 +118,10 @@ func (m *Atlasia) image(name string, hardenImage bool) (*dagger.Container, error
 	for _, arg := range img.BaseArgs {
 		args = append(args, dagger.BuildArg{Name: arg, Value: bases[arg]})
 	}
+	// NOTE: Dagger v0.19.7 keys what derives from a subdirectory of Source
+	// by all of Source (https://github.com/dagger/dagger/issues/10992). An
+	// edit anywhere in the checkout, such as in the suppressions file, so
+	// reruns the hardening step and gives the tarballs new bytes.
 	ctr := m.Source.Directory(img.Context).DockerBuild(dagger.DirectoryDockerBuildOpts{BuildArgs: args})
 	if !hardenImage {
 		return ctr, nil
