@@ -36,10 +36,11 @@ const (
 	imageTargetKind = "image"
 )
 
-// Scan scans the platform with Trivy and the project's compose checks, and
-// prints the Markdown summary. Targets: each image (vulnerabilities and
-// secrets, from its tarball), the source tree (misconfigurations and
-// secrets), and infra/docker-compose.ai.yml. It fails when the gate blocks,
+// Scan scans the platform and prints the Markdown summary.
+//
+// It runs Trivy and the project's compose checks. Targets: each image
+// (vulnerabilities and secrets, from its tarball), the source tree
+// (misconfigurations and secrets), and infra/docker-compose.ai.yml. It fails when the gate blocks,
 // with each blocking finding in the error. scan-reports runs the same scan
 // and returns the reports whether the gate blocks or not.
 //
@@ -105,11 +106,12 @@ func (m *Atlasia) Scan(
 	return result.summary, nil
 }
 
-// ScanReports runs the scan of `scan` and returns its reports, also when the
-// gate blocks: a JSON report per target (image-ai-orchestrator.json,
-// image-frontend.json, source.json, compose.json), scan.sarif (one run per
-// target, each with its own category), table.txt, summary.md and
-// verdict.json. Export them with `export --path reports`.
+// ScanReports returns the scan's reports, also when the gate blocks.
+//
+// It runs the scan of `scan` and returns a JSON report per target
+// (image-ai-orchestrator.json, image-frontend.json, source.json,
+// compose.json), scan.sarif (one run per target, each with its own
+// category), table.txt, summary.md and verdict.json. Export them with `export --path reports`.
 // +cache="session"
 func (m *Atlasia) ScanReports(
 	ctx context.Context,
@@ -464,11 +466,20 @@ func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, 
 		WithExec([]string{"sh", "-c", script}).
 		Stdout(ctx)
 	repository := orDefault(o.DBRepository, "Trivy's default repository")
-	if err != nil {
-		if o.Offline {
-			return nil, nil, fmt.Errorf("no Trivy DB from %s in the cache volume: run the scan once without --offline, with the same --db-repository and --checks-bundle-repository:\n%s", repository, execFailure(err))
+	var execErr *dagger.ExecError
+	switch {
+	case err == nil:
+	case !errors.As(err, &execErr):
+		// The exec did not start, so the Trivy image is the likely cause.
+		return nil, nil, fmt.Errorf("failed to start the Trivy image %s: check --trivy-image, a module argument: %v", m.TrivyImage, err)
+	case o.Offline:
+		return nil, nil, fmt.Errorf("no Trivy DB from %s in the cache volume: run the scan once without --offline, with the same --db-repository and --checks-bundle-repository:\n%s", repository, strings.TrimSpace(execErr.Stderr))
+	default:
+		hint := "check --db-repository"
+		if !o.Insecure {
+			hint += ", and pass --insecure for a plain-HTTP registry"
 		}
-		return nil, nil, fmt.Errorf("failed to download the Trivy DB from %s: check --db-repository, and pass --insecure for a plain-HTTP registry:\n%s", repository, execFailure(err))
+		return nil, nil, fmt.Errorf("failed to download the Trivy DB from %s: %s:\n%s", repository, hint, strings.TrimSpace(execErr.Stderr))
 	}
 	db, err := findings.ParseDBMetadata([]byte(metadata), o.DBRepository)
 	if err != nil {
@@ -480,16 +491,6 @@ func (m *Atlasia) trivy(ctx context.Context, o scanOptions) (*dagger.Container, 
 		// Concurrent scans would contend for the lock of the file-system
 		// cache of scanned layers; the DB itself is read only.
 		WithEnvVariable("TRIVY_CACHE_BACKEND", "memory"), &db, nil
-}
-
-// execFailure returns the standard error of the failed exec in err, which
-// explains the failure, or else err's message.
-func execFailure(err error) string {
-	var execErr *dagger.ExecError
-	if errors.As(err, &execErr) {
-		return strings.TrimSpace(execErr.Stderr)
-	}
-	return err.Error()
 }
 
 // scanTrivy runs `trivy SUBCOMMAND` with the policy's flags and the target's

@@ -721,3 +721,18 @@ func TestScanDBRepositoryNotShared(t *testing.T) {
 		t.Errorf("the error does not name the DB repository %s:\n%s", absent, tail(stderr, 2000))
 	}
 }
+
+// TestScanBadTrivyImage scans with a Trivy image that the mirror does not
+// serve: the error must name the image and --trivy-image, not the DB.
+func TestScanBadTrivyImage(t *testing.T) {
+	requireEngine(t)
+	const absent = "registry.airgap.internal:5000/aquasec/trivy:0.0.0-absent"
+	args := append([]string{"call", "--trivy-image", absent, "scan", "--targets", "source"}, toolchainFlags...)
+	_, stderr, err := dagger(t, args...)
+	if err == nil {
+		t.Fatalf("scan with --trivy-image %s succeeded, want an error", absent)
+	}
+	if !strings.Contains(stderr, "failed to start the Trivy image "+absent+": check --trivy-image") {
+		t.Errorf("the error does not name the image and --trivy-image:\n%s", tail(stderr, 2000))
+	}
+}
