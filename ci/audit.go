@@ -14,8 +14,10 @@ import (
 	"github.com/atlasia-ai/supplychain/pipelines/imagefs"
 )
 
-// Audit checks the hardening of the platform's built images, or of the given
-// image tarballs, against CIS Docker Benchmark section 4 and Dockle checks.
+// Audit checks the hardening of the images and prints the report.
+//
+// It checks the platform's built images, or the given image tarballs,
+// against CIS Docker Benchmark section 4 and Dockle checks.
 // The checks: a non-root user, no package manager, no apt caches, no setuid
 // or setgid files, no world-writable paths, a HEALTHCHECK, no secrets in ENV
 // or labels, and a package database consistent with the files. It returns
@@ -55,9 +57,10 @@ func (m *Atlasia) Audit(
 	return out.String(), nil
 }
 
-// AuditReport runs the same checks as Audit and returns a directory with
-// audit.txt and audit.json, without failing when checks fail, so that the
-// reports can be exported either way.
+// AuditReport returns the audit's reports, also when checks fail.
+//
+// It runs the same checks as Audit and returns a directory with audit.txt
+// and audit.json, so that the reports can be exported either way.
 func (m *Atlasia) AuditReport(
 	ctx context.Context,
 	// Directory of image tarballs to audit instead of the platform's

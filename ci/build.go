@@ -11,8 +11,9 @@ import (
 	"github.com/atlasia-ai/supplychain/pipelines/platform"
 )
 
-// Backend returns the ai-orchestrator image, built from
-// images/ai-orchestrator and hardened.
+// Backend returns the backend image as a container, hardened by default.
+//
+// It is built from images/ai-orchestrator.
 //
 // NOTE: a container of Dagger v0.19.7 has no HEALTHCHECK; the tarballs of
 // `build` carry the one of the Dockerfile.
@@ -27,8 +28,9 @@ func (m *Atlasia) Backend(
 	return m.image("ai-orchestrator", harden)
 }
 
-// Frontend returns the frontend image (nginx serving the web UI), built from
-// images/frontend and hardened.
+// Frontend returns the frontend image as a container, hardened by default.
+//
+// It is built from images/frontend: nginx serving the web UI.
 func (m *Atlasia) Frontend(
 	ctx context.Context,
 	// Apply the hardening cleanup. Set to false for the image as the
@@ -39,9 +41,11 @@ func (m *Atlasia) Frontend(
 	return m.image("frontend", harden)
 }
 
-// Build builds every image of the platform and returns a directory with one
-// tarball each (ai-orchestrator.tar, frontend.tar) that `docker load` accepts.
-// Export it with `dagger call build export --path build`.
+// Build returns the platform's images as tarballs, hardened by default.
+//
+// The directory holds one tarball each (ai-orchestrator.tar, frontend.tar)
+// that `docker load` accepts. Export it with
+// `dagger call build export --path build`.
 //
 // The tarballs are written in the module's working directory (see tarball),
 // which exists only while the call runs, so the result is cached per
