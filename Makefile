@@ -35,7 +35,7 @@ SCAN_FLAGS ?= --db-repository $(MIRROR)/atlasia/trivy-db-fixture:2 \
 ## scan: scan the bundled platform, write the reports to ./reports, then apply the gate
 # The second call reuses the engine's cached Trivy results: nothing is scanned twice.
 scan: toolchain
-	source $(ENV_FILE) && dagger call scan-reports $(SCAN_FLAGS) export --path reports
+	source $(ENV_FILE) && dagger call scan-reports $(SCAN_FLAGS) export --path reports && echo
 	source $(ENV_FILE) && dagger call scan $(SCAN_FLAGS)
 
 ## test: unit tests, then end-to-end tests on the local engine

@@ -53,12 +53,12 @@ status() {
     # so it is only asked when the container runs, and for 30 s at most.
     # shellcheck source=/dev/null
     if [[ $(docker inspect -f '{{.State.Running}}' "$ENGINE_CONTAINER" 2>/dev/null) != true ]]; then
-      echo "engine:   not running (run make toolchain)"
+      echo "query:    the engine is not running (run make toolchain)"
       failed=1
     elif version=$(source "$ENV_FILE" && timeout 30 dagger query <<<'{ version }' 2>/dev/null); then
-      echo "engine:   answers ($(tr -d ' \n' <<<"$version"))"
+      echo "query:    the engine answers ($(tr -d ' \n' <<<"$version"))"
     else
-      echo "engine:   not answering within 30 s"
+      echo "query:    the engine did not answer within 30 s"
       failed=1
     fi
   else
