@@ -68,7 +68,7 @@ func (m *Atlasia) Build(
 		if err != nil {
 			return nil, err
 		}
-		out = out.WithFile(img.Name+".tar", tarball)
+		out = out.WithFile(img.Name+".tar", tarball, readable)
 	}
 	return out, nil
 }

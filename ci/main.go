@@ -73,6 +73,10 @@ func New(
 	}
 }
 
+// readable gives an exported file the mode 0644, where it would otherwise
+// keep the 0600 that Trivy and the tarball export give it.
+var readable = dagger.DirectoryWithFileOpts{Permissions: 0o644}
+
 // orDefault returns value, or fallback when value is empty.
 func orDefault(value, fallback string) string {
 	if value == "" {

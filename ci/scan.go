@@ -311,7 +311,7 @@ func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan, db
 	for i, s := range scans {
 		all[i] = s.scan
 		logs[i] = s.sarif
-		reports = reports.WithFile(reportName(s.scan.Target.Name), s.report)
+		reports = reports.WithFile(reportName(s.scan.Target.Name), s.report, readable)
 	}
 	verdict := gate.Evaluate(policy, all, entries, time.Now().UTC())
 	summary := report.FromVerdict(verdict)
@@ -341,7 +341,7 @@ func render(policy gate.Policy, entries []suppress.Entry, scans []targetScan, db
 		if err != nil {
 			return nil, err
 		}
-		reports = reports.WithFile(name, file)
+		reports = reports.WithFile(name, file, readable)
 	}
 	return &scanResult{verdict: verdict, summary: markdown, reports: reports}, nil
 }
