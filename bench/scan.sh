@@ -3,9 +3,10 @@
 # local engine, and the Trivy binary that `make toolchain` builds, run
 # directly on the same inputs with the same fixture DB. Prints a Markdown
 # table for docs/benchmarks.md. Run it after `make toolchain` with
-# `bash bench/scan.sh`. The cold pipeline rows are medians of three runs and
-# every other row comes from one run, so expect noise on a shared machine.
-# The CPU rows count the whole machine's CPU time, from /proc/stat.
+# `bash bench/scan.sh`. The pipeline rows with Trivy uncached are medians of
+# three runs and every other row comes from one run, so expect noise on a
+# shared machine. The CPU rows count the whole machine's CPU time, from
+# /proc/stat.
 #
 # Inputs: the hardened images as tarballs from `dagger call build export`,
 # the checkout's source tree and infra/trivy-config.yaml. The build runs
@@ -179,11 +180,11 @@ echo "uploading the tarballs with a first scan (not timed)" >&2
 seconds pipeline_scan "$(cold_config upload)" "$out/upload" >/dev/null
 
 # The rows below with Trivy uncached are medians of three runs.
-echo "pipeline, cold, concurrent" >&2
+echo "pipeline, Trivy uncached, concurrent" >&2
 read -r cold cold_cpu < <(uncached_scan cold)
 echo "pipeline, warm re-run, nothing changed" >&2
 warm=$(seconds pipeline_scan "$out/cold-3.yaml" "$out/warm")
-echo "pipeline, cold, --serial" >&2
+echo "pipeline, Trivy uncached, --serial" >&2
 read -r serial _ < <(uncached_scan serial --serial)
 
 # Each target alone, cold, to compare the concurrent scan with the slowest
@@ -193,7 +194,7 @@ slowest=0
 slowest_name=""
 declare -A single_wall single_cpu
 for target in image/ai-orchestrator image/frontend source compose; do
-  echo "pipeline, cold, only $target" >&2
+  echo "pipeline, Trivy uncached, only $target" >&2
   read -r single single_cpu[$target] < <(uncached_scan "single-${target//\//-}" --targets "$target")
   single_wall[$target]=$single
   if awk -v a="$single" -v b="$slowest" 'BEGIN { exit !(a > b) }'; then
@@ -208,7 +209,7 @@ trivy_cpu=$(awk -v base="${single_cpu[compose]}" -v a="${single_cpu[image/ai-orc
 
 # Two targets on two cores: the backend image and the source tree, together
 # and alone (the source alone is measured above).
-echo "pipeline, cold, image/ai-orchestrator and source together" >&2
+echo "pipeline, Trivy uncached, image/ai-orchestrator and source together" >&2
 read -r pair _ < <(uncached_scan pair --targets image/ai-orchestrator,source)
 pair_slowest=$(awk -v a="${single_wall[source]}" -v b="${single_wall[image/ai-orchestrator]}" 'BEGIN { print (a > b ? a : b) }')
 

@@ -40,9 +40,10 @@ const (
 //
 // It runs Trivy and the project's compose checks. Targets: each image
 // (vulnerabilities and secrets, from its tarball), the source tree
-// (misconfigurations and secrets), and infra/docker-compose.ai.yml. It fails when the gate blocks,
-// with each blocking finding in the error. scan-reports runs the same scan
-// and returns the reports whether the gate blocks or not.
+// (misconfigurations and secrets), and infra/docker-compose.ai.yml. It
+// fails when the gate blocks, with each blocking finding in the error.
+// scan-reports runs the same scan and returns the reports whether the gate
+// blocks or not.
 //
 // The result is cached per session only, because the verdict depends on
 // the date (suppressions expire) and on the DB, not only on the arguments;
@@ -111,7 +112,8 @@ func (m *Atlasia) Scan(
 // It runs the scan of `scan` and returns a JSON report per target
 // (image-ai-orchestrator.json, image-frontend.json, source.json,
 // compose.json), scan.sarif (one run per target, each with its own
-// category), table.txt, summary.md and verdict.json. Export them with `export --path reports`.
+// category), table.txt, summary.md and verdict.json. Export them with
+// `export --path reports`.
 // +cache="session"
 func (m *Atlasia) ScanReports(
 	ctx context.Context,

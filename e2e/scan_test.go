@@ -727,8 +727,7 @@ func TestScanDBRepositoryNotShared(t *testing.T) {
 func TestScanBadTrivyImage(t *testing.T) {
 	requireEngine(t)
 	const absent = "registry.airgap.internal:5000/aquasec/trivy:0.0.0-absent"
-	args := append([]string{"call", "--trivy-image", absent, "scan", "--targets", "source"}, toolchainFlags...)
-	_, stderr, err := dagger(t, args...)
+	_, stderr, err := dagger(t, scanArgs([]string{"--trivy-image", absent}, "scan", "--targets", "source")...)
 	if err == nil {
 		t.Fatalf("scan with --trivy-image %s succeeded, want an error", absent)
 	}
